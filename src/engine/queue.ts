@@ -1,0 +1,92 @@
+// Binary min-heap of events keyed by (time, sequence). Parallel typed arrays, no per-push
+// allocation once grown. Ties in time pop in push order: the sequence only grows, so the order
+// never depends on the heap's shape.
+
+export class EventQueue {
+  private times: Float64Array;
+  private seqs: Float64Array;
+  private payloads: Int32Array;
+  private count = 0;
+  private nextSeq = 0;
+
+  constructor(capacity = 64) {
+    this.times = new Float64Array(capacity);
+    this.seqs = new Float64Array(capacity);
+    this.payloads = new Int32Array(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Time of the next event (Infinity when empty). */
+  peekTime(): number {
+    return this.count > 0 ? this.times[0]! : Infinity;
+  }
+
+  push(time: number, payload: number): void {
+    if (this.count === this.times.length) this.grow();
+    const times = this.times;
+    const seqs = this.seqs;
+    const payloads = this.payloads;
+    const seq = this.nextSeq++;
+    let i = this.count++;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const pt = times[parent]!;
+      if (pt < time || (pt === time && seqs[parent]! < seq)) break;
+      times[i] = pt;
+      seqs[i] = seqs[parent]!;
+      payloads[i] = payloads[parent]!;
+      i = parent;
+    }
+    times[i] = time;
+    seqs[i] = seq;
+    payloads[i] = payload;
+  }
+
+  /** Remove the earliest event and return its payload; -1 when empty. */
+  pop(): number {
+    if (this.count === 0) return -1;
+    const times = this.times;
+    const seqs = this.seqs;
+    const payloads = this.payloads;
+    const top = payloads[0]!;
+    const n = --this.count;
+    if (n > 0) {
+      const t = times[n]!;
+      const s = seqs[n]!;
+      const p = payloads[n]!;
+      let i = 0;
+      const half = n >> 1;
+      while (i < half) {
+        let child = 2 * i + 1;
+        const right = child + 1;
+        if (right < n && (times[right]! < times[child]! || (times[right] === times[child] && seqs[right]! < seqs[child]!))) child = right;
+        const ct = times[child]!;
+        if (t < ct || (t === ct && s < seqs[child]!)) break;
+        times[i] = ct;
+        seqs[i] = seqs[child]!;
+        payloads[i] = payloads[child]!;
+        i = child;
+      }
+      times[i] = t;
+      seqs[i] = s;
+      payloads[i] = p;
+    }
+    return top;
+  }
+
+  private grow(): void {
+    const cap = this.times.length * 2;
+    const times = new Float64Array(cap);
+    const seqs = new Float64Array(cap);
+    const payloads = new Int32Array(cap);
+    times.set(this.times);
+    seqs.set(this.seqs);
+    payloads.set(this.payloads);
+    this.times = times;
+    this.seqs = seqs;
+    this.payloads = payloads;
+  }
+}

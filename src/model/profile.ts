@@ -1,0 +1,180 @@
+import { InputError } from '../errors.js';
+
+// Phased power model (Opitz 2024, thesis section 4.1.2, listing 4.4).
+// A job is startup phases (repeated at every (re)start) followed by work phases; a checkpoint
+// phase saves progress at its end.
+
+/** One phase of a job: constant power for a fixed duration. */
+export interface Phase {
+  name: string;
+  /** seconds */
+  duration: number;
+  /** watts */
+  power: number;
+  /** progress is saved when this phase ends */
+  isCheckpoint?: boolean;
+}
+
+/** The job model of listing 4.4: startup phases run at every start, then the work phases. */
+export interface PowerProfile {
+  startup: Phase[];
+  work: Phase[];
+}
+
+/**
+ * A profile with its prefix sums precomputed, so power, energy and checkpoint look-ups never
+ * loop over seconds. Work progress is measured in seconds of work done (0 .. workDurationS).
+ */
+export interface CompiledProfile {
+  readonly startup: readonly Phase[];
+  readonly work: readonly Phase[];
+  readonly startupDurationS: number;
+  readonly startupEnergyJ: number;
+  readonly workDurationS: number;
+  readonly workEnergyJ: number;
+  /** startup + work: one uninterrupted run */
+  readonly durationS: number;
+  readonly energyJ: number;
+  /** workEnds[i]: progress at the end of work phase i */
+  readonly workEnds: Float64Array;
+  /** workEnergyAt[i]: energy (J) of work up to workEnds[i] */
+  readonly workEnergyAt: Float64Array;
+  /** progress values saved by checkpoint phases, ascending; empty when the job saves continuously */
+  readonly checkpoints: Float64Array;
+  /** true when the job has no checkpoint phase: every instant of progress is kept */
+  readonly savesContinuously: boolean;
+}
+
+/** Tolerance (s) for comparing instants: an interval ending within it of a checkpoint reaches it. */
+export const TIME_EPS_S = 1e-7;
+
+export class ProfileError extends InputError {
+  constructor(message: string, field: string) {
+    super('bad_profile', message, { field });
+    this.name = 'ProfileError';
+  }
+}
+
+function checkPhase(phase: Phase, where: string): void {
+  if (!Number.isFinite(phase.duration) || phase.duration < 0) {
+    throw new ProfileError(`${where} "${phase.name}" has invalid duration ${phase.duration} s`, 'duration');
+  }
+  if (!Number.isFinite(phase.power) || phase.power < 0) {
+    throw new ProfileError(`${where} "${phase.name}" has invalid power ${phase.power} W`, 'power');
+  }
+}
+
+export function compileProfile(profile: PowerProfile): CompiledProfile {
+  let startupDurationS = 0;
+  let startupEnergyJ = 0;
+  for (const p of profile.startup) {
+    checkPhase(p, 'startup phase');
+    startupDurationS += p.duration;
+    startupEnergyJ += p.duration * p.power;
+  }
+  const n = profile.work.length;
+  const workEnds = new Float64Array(n);
+  const workEnergyAt = new Float64Array(n);
+  const checkpoints: number[] = [];
+  let progress = 0;
+  let energy = 0;
+  for (let i = 0; i < n; i++) {
+    const p = profile.work[i]!;
+    checkPhase(p, 'work phase');
+    progress += p.duration;
+    energy += p.duration * p.power;
+    workEnds[i] = progress;
+    workEnergyAt[i] = energy;
+    if (p.isCheckpoint) checkpoints.push(progress);
+  }
+  if (!(progress > 0)) throw new ProfileError('a job needs work phases with a positive total duration', 'work');
+  return {
+    startup: profile.startup,
+    work: profile.work,
+    startupDurationS,
+    startupEnergyJ,
+    workDurationS: progress,
+    workEnergyJ: energy,
+    durationS: startupDurationS + progress,
+    energyJ: startupEnergyJ + energy,
+    workEnds,
+    workEnergyAt,
+    checkpoints: Float64Array.from(checkpoints),
+    savesContinuously: checkpoints.length === 0,
+  };
+}
+
+/** Index of the work phase that contains progress p (the phase whose end is the first > p). */
+export function workPhaseIndexAt(profile: CompiledProfile, progress: number): number {
+  const ends = profile.workEnds;
+  let lo = 0;
+  let hi = ends.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (ends[mid]! > progress) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
+}
+
+/** The progress kept when a run stops at progress p: the last checkpoint at or before p. */
+export function checkpointAt(profile: CompiledProfile, progress: number): number {
+  if (profile.savesContinuously) return progress;
+  const cps = profile.checkpoints;
+  let kept = 0;
+  for (let i = 0; i < cps.length; i++) {
+    if (cps[i]! <= progress + TIME_EPS_S) kept = cps[i]!;
+    else break;
+  }
+  return kept;
+}
+
+/** Energy (J) of the work between progress p0 and p1 (p0 <= p1). */
+export function workEnergyBetween(profile: CompiledProfile, p0: number, p1: number): number {
+  return workEnergyTo(profile, p1) - workEnergyTo(profile, p0);
+}
+
+function workEnergyTo(profile: CompiledProfile, p: number): number {
+  if (p <= 0) return 0;
+  if (p >= profile.workDurationS) return profile.workEnergyJ;
+  const i = workPhaseIndexAt(profile, p);
+  const before = i === 0 ? 0 : profile.workEnergyAt[i - 1]!;
+  const startOfPhase = i === 0 ? 0 : profile.workEnds[i - 1]!;
+  return before + (p - startOfPhase) * profile.work[i]!.power;
+}
+
+/** Power (W) at offset t seconds into one uninterrupted run (startup then work). */
+export function powerAt(profile: CompiledProfile, t: number): number {
+  if (t < 0 || t >= profile.durationS) return 0;
+  let acc = 0;
+  for (const p of profile.startup) {
+    acc += p.duration;
+    if (t < acc) return p.power;
+  }
+  return profile.work[workPhaseIndexAt(profile, t - profile.startupDurationS)]!.power;
+}
+
+/**
+ * Phase boundaries of one uninterrupted run as offsets from its start, with the power that holds
+ * after each boundary: offsets[0] = 0, offsets[k] = durationS, powers[k] = 0. Zero-length phases
+ * are dropped. Used by schedulers that slide the whole profile over the carbon signal.
+ */
+export function runSteps(profile: CompiledProfile): { offsets: Float64Array; powers: Float64Array } {
+  const offsets: number[] = [0];
+  const powers: number[] = [];
+  let t = 0;
+  for (const p of [...profile.startup, ...profile.work]) {
+    if (p.duration <= 0) continue;
+    const last = powers.length - 1;
+    if (last >= 0 && powers[last] === p.power) {
+      t += p.duration;
+      offsets[offsets.length - 1] = t;
+      continue;
+    }
+    powers.push(p.power);
+    t += p.duration;
+    offsets.push(t);
+  }
+  powers.push(0);
+  return { offsets: Float64Array.from(offsets), powers: Float64Array.from(powers) };
+}

@@ -1,0 +1,114 @@
+import { csvField } from '../csv.js';
+import { JOULES_PER_KWH } from '../carbon/signal.js';
+import type { JobResult } from '../cluster/simulate.js';
+import { Adder } from './sum.js';
+
+/** The run summary of the CLI contract (DESIGN.md). */
+export interface RunSummary {
+  jobs: number;
+  completed: number;
+  missed_deadlines: number;
+  energy_kwh: number;
+  carbon_g: number;
+  overhead_energy_kwh: number;
+  /** mean completion delay: finish - arrival - uninterrupted duration */
+  mean_wait_s: number;
+  /** suspensions summed over jobs (starts - 1 each) */
+  interruptions: number;
+}
+
+/** One job's record of the CLI contract (times in seconds since the epoch). */
+export interface JobRecord {
+  id: string;
+  arrival: number;
+  deadline: number;
+  start: number;
+  finish: number;
+  energy_kwh: number;
+  carbon_g: number;
+  overhead_energy_kwh: number;
+  interruptions: number;
+  intervals: [number, number][];
+}
+
+export function summarize(results: readonly JobResult[]): RunSummary {
+  const energy = new Adder();
+  const carbon = new Adder();
+  const overhead = new Adder();
+  const wait = new Adder();
+  let completed = 0;
+  let missed = 0;
+  let interruptions = 0;
+  for (const r of results) {
+    if (Number.isFinite(r.execution.finish)) completed++;
+    if (r.missed) missed++;
+    interruptions += r.execution.starts - 1;
+    energy.add(r.execution.energyJ);
+    carbon.add(r.carbonG);
+    overhead.add(r.execution.overheadEnergyJ);
+    wait.add(r.waitS);
+  }
+  return {
+    jobs: results.length,
+    completed,
+    missed_deadlines: missed,
+    energy_kwh: +energy / JOULES_PER_KWH,
+    carbon_g: +carbon,
+    overhead_energy_kwh: +overhead / JOULES_PER_KWH,
+    mean_wait_s: results.length ? +wait / results.length : 0,
+    interruptions,
+  };
+}
+
+export function jobRecord(r: JobResult): JobRecord {
+  const e = r.execution;
+  return {
+    id: r.job.id,
+    arrival: r.job.arrival,
+    deadline: r.job.deadline,
+    start: e.start,
+    finish: e.finish,
+    energy_kwh: e.energyJ / JOULES_PER_KWH,
+    carbon_g: r.carbonG,
+    overhead_energy_kwh: e.overheadEnergyJ / JOULES_PER_KWH,
+    interruptions: e.starts - 1,
+    intervals: e.intervals.map(([s, t]) => [s, t]),
+  };
+}
+
+const JOB_COLUMNS = ['id', 'arrival', 'deadline', 'start', 'finish', 'energy_kwh', 'carbon_g', 'overhead_energy_kwh', 'interruptions', 'intervals'] as const;
+
+/** Per-job CSV; `intervals` as `s-e;s-e`. */
+export function jobsCsv(records: readonly JobRecord[]): string {
+  const lines = [JOB_COLUMNS.join(',')];
+  for (const r of records) {
+    lines.push(
+      JOB_COLUMNS.map((c) => (c === 'intervals' ? r.intervals.map(([s, e]) => `${s}-${e}`).join(';') : csvField(r[c]))).join(','),
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** A plain two-column table of the summary for terminals. */
+export function summaryTable(summary: RunSummary, title: string): string {
+  const rows: [string, string][] = [
+    ['jobs', String(summary.jobs)],
+    ['completed', String(summary.completed)],
+    ['missed deadlines', String(summary.missed_deadlines)],
+    ['energy (kWh)', fmt(summary.energy_kwh)],
+    ['carbon (g CO2)', fmt(summary.carbon_g)],
+    ['overhead energy (kWh)', fmt(summary.overhead_energy_kwh)],
+    ['mean wait (s)', fmt(summary.mean_wait_s)],
+    ['interruptions', String(summary.interruptions)],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  const v = Math.max(...rows.map((r) => r[1].length));
+  return [title, '-'.repeat(Math.max(title.length, w + v + 2)), ...rows.map(([k, x]) => `${k.padEnd(w)}  ${x.padStart(v)}`)].join('\n') + '\n';
+}
+
+function fmt(x: number): string {
+  if (x === 0) return '0';
+  const a = Math.abs(x);
+  if (a >= 1e6 || a < 1e-3) return x.toExponential(4);
+  return x.toFixed(a >= 100 ? 2 : 4);
+}

@@ -1,0 +1,262 @@
+// Workload traces: GAIA CSV (`arrival_time,length,cpus`) and the thesis's typed `|` traces
+// (`arrival_time|length|cpus|name|args`), with optional `id`, `power`, `deadline`, `max_wait`.
+import { parseCsvRows } from '../csv.js';
+import { InputError } from '../errors.js';
+import {
+  constantProfile,
+  isJobType,
+  JOB_TYPES,
+  ML_KEYS,
+  mlProfile,
+  mockedConstantProfile,
+  type Job,
+  type JobType,
+  type MlParameters,
+} from '../model/jobs.js';
+import { compileProfile, type CompiledProfile, type Phase, type PowerProfile } from '../model/profile.js';
+import { LiteralError, parseLiteral, type LiteralValue } from './literal.js';
+
+export type TimeUnit = 's' | 'h';
+export const TIME_UNIT_SECONDS: Record<TimeUnit, number> = { s: 1, h: 3600 };
+
+export interface WorkloadOptions {
+  /** file name used in error messages */
+  file?: string;
+  /** unit of arrival_time, length, deadline and max_wait; seconds by default (never guessed) */
+  timeUnit?: TimeUnit;
+  /** GAIA power model for constant jobs without a power column; default 1 W per cpu */
+  wattsPerCpu?: number;
+}
+
+/** A job as read from a trace, before a deadline rule is applied. Times in seconds. */
+export interface JobSpec {
+  id: string;
+  type: JobType;
+  arrival: number;
+  cpus: number;
+  profile: CompiledProfile;
+  /** absolute deadline from the trace (s since the epoch) */
+  deadline?: number;
+  /** per-job maximum wait from the trace (s) */
+  maxWait?: number;
+  /** 1-based line in the file */
+  line: number;
+}
+
+/** `length` of a phased job must match its phase total to within this (trace lengths are whole seconds). */
+export const LENGTH_TOLERANCE_S = 1;
+
+const REQUIRED = ['arrival_time', 'length'] as const;
+const OPTIONAL = ['cpus', 'name', 'args', 'id', 'power', 'deadline', 'max_wait', 'status'] as const;
+const KNOWN = new Set<string>([...REQUIRED, ...OPTIONAL]);
+
+/** Parse a workload trace's text. Throws InputError naming file, line and field. */
+export function parseWorkload(text: string, options: WorkloadOptions = {}): JobSpec[] {
+  const file = options.file ?? '<workload>';
+  const unit = TIME_UNIT_SECONDS[options.timeUnit ?? 's'];
+  const wattsPerCpu = options.wattsPerCpu ?? 1;
+  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
+  if (firstLine.trim() === '') throw new InputError('empty_file', 'workload file is empty (expected a header line)', { file, line: 1 });
+  const delimiter = firstLine.includes('|') ? '|' : ',';
+
+  const rows = parseCsvRows(text, { file, delimiter });
+  const header = rows[0]!.record;
+  const col = new Map<string, number>();
+  header.forEach((name, i) => {
+    if (!KNOWN.has(name)) {
+      throw new InputError(
+        'unknown_column',
+        `unknown column "${name}" (known: ${[...REQUIRED, ...OPTIONAL].join(', ')}; delimiter "${delimiter}")`,
+        { file, line: 1, field: name },
+      );
+    }
+    if (col.has(name)) throw new InputError('duplicate_column', `column "${name}" appears twice`, { file, line: 1, field: name });
+    col.set(name, i);
+  });
+  for (const name of REQUIRED) {
+    if (!col.has(name)) {
+      throw new InputError('missing_column', `missing column "${name}" (header: ${firstLine.slice(0, 80)})`, { file, line: 1, field: name });
+    }
+  }
+  if (rows.length < 2) throw new InputError('no_jobs', 'workload has a header but no jobs', { file, line: 1 });
+
+  const ids = new Set<string>();
+  const specs: JobSpec[] = new Array(rows.length - 1);
+  for (let r = 1; r < rows.length; r++) {
+    const { record, line } = rows[r]!;
+    const cell = (name: string): string | undefined => {
+      const i = col.get(name);
+      return i === undefined ? undefined : record[i];
+    };
+    const fail = (code: string, field: string, message: string): never => {
+      throw new InputError(code, message, { file, line, field });
+    };
+    if (record.length !== header.length) {
+      fail('column_count', header[Math.min(record.length, header.length - 1)]!, `expected ${header.length} fields, got ${record.length}`);
+    }
+    const number = (field: string, opts: { min?: number; positive?: boolean; integer?: boolean } = {}): number | undefined => {
+      const raw = cell(field);
+      if (raw === undefined || raw === '') return undefined;
+      const v = Number(raw);
+      if (raw.trim() === '' || Number.isNaN(v)) fail('not_a_number', field, `"${raw}" is not a number`);
+      if (!Number.isFinite(v)) fail('not_finite', field, `${raw} is not finite`);
+      if (opts.positive && !(v > 0)) fail('not_positive', field, `${raw} must be positive`);
+      if (opts.min !== undefined && v < opts.min) fail('negative', field, `${raw} must not be negative`);
+      if (opts.integer && !Number.isInteger(v)) fail('not_integer', field, `${raw} must be a whole number`);
+      return v;
+    };
+
+    const arrival = number('arrival_time', { min: 0 });
+    if (arrival === undefined) fail('missing_value', 'arrival_time', 'arrival_time is empty');
+    const length = number('length', { positive: true });
+    if (length === undefined) fail('missing_value', 'length', 'length is empty');
+    const cpus = number('cpus', { positive: true, integer: true });
+    const power = number('power', { min: 0 });
+    const deadline = number('deadline', { min: 0 });
+    const maxWait = number('max_wait', { min: 0 });
+    if (deadline !== undefined && maxWait !== undefined) {
+      fail('conflicting_deadline', 'deadline', 'give either deadline or max_wait for a job, not both');
+    }
+    const typeName = cell('name');
+    if (typeName !== undefined && typeName === '') fail('missing_value', 'name', 'job type (name) is empty');
+    const type = typeName ?? 'constant';
+    if (!isJobType(type)) fail('unknown_job_type', 'name', `unknown job type "${type}" (known: ${JOB_TYPES.join(', ')})`);
+    const argsText = cell('args') ?? '';
+    let args: LiteralValue | undefined;
+    if (argsText !== '') {
+      try {
+        args = parseLiteral(argsText);
+      } catch (err) {
+        if (err instanceof LiteralError) fail('bad_args', 'args', `args is not a data literal: ${err.message}`);
+        throw err;
+      }
+    }
+
+    let profile: PowerProfile;
+    try {
+      profile = buildProfile(type as JobType, args, {
+        lengthS: length! * unit,
+        powerW: power ?? (cpus !== undefined ? cpus * wattsPerCpu : undefined),
+      });
+    } catch (err) {
+      if (err instanceof InputError) throw err.at({ file, line, field: 'args' });
+      throw err;
+    }
+    if (power !== undefined && type !== 'constant') fail('power_not_constant', 'power', `the power column applies to constant jobs only, not "${type}"`);
+    let compiled: CompiledProfile;
+    try {
+      compiled = compileProfile(profile);
+    } catch (err) {
+      if (err instanceof InputError) throw err.at({ file, line, field: 'args' });
+      throw err;
+    }
+    if (type !== 'constant' && Math.abs(compiled.durationS - length! * unit) >= LENGTH_TOLERANCE_S) {
+      fail(
+        'length_mismatch',
+        'length',
+        `length ${length! * unit} s disagrees with the phase total ${compiled.durationS} s (must match within ${LENGTH_TOLERANCE_S} s)`,
+      );
+    }
+    const id = cell('id') ?? String(r - 1);
+    if (id === '') fail('missing_value', 'id', 'id is empty');
+    if (ids.has(id)) fail('duplicate_id', 'id', `duplicate job id "${id}"`);
+    ids.add(id);
+    const spec: JobSpec = { id, type: type as JobType, arrival: arrival! * unit, cpus: cpus ?? 1, profile: compiled, line };
+    if (deadline !== undefined) spec.deadline = deadline * unit;
+    if (maxWait !== undefined) spec.maxWait = maxWait * unit;
+    specs[r - 1] = spec;
+  }
+  return specs;
+}
+
+function bad(message: string, field = 'args'): never {
+  throw new InputError('bad_args', message, { field });
+}
+
+function asRecord(v: LiteralValue | undefined, what: string): Record<string, LiteralValue> {
+  if (v === null || v === undefined || typeof v !== 'object' || Array.isArray(v)) bad(`${what} must be a dictionary`);
+  return v as Record<string, LiteralValue>;
+}
+
+function toPhase(v: LiteralValue, where: string): Phase {
+  const o = asRecord(v, where);
+  for (const k of Object.keys(o)) {
+    if (!['name', 'duration', 'power', 'is_checkpoint'].includes(k)) bad(`${where} has unknown key "${k}"`);
+  }
+  const { name, duration, power, is_checkpoint: checkpoint } = o;
+  if (typeof name !== 'string') bad(`${where} needs a string "name"`);
+  if (typeof duration !== 'number' || !(duration >= 0)) bad(`${where} "${name as string}" needs a non-negative "duration", got ${String(duration)}`);
+  if (typeof power !== 'number' || !(power >= 0)) bad(`${where} "${name as string}" needs a non-negative "power", got ${String(power)}`);
+  if (checkpoint !== undefined && typeof checkpoint !== 'boolean') bad(`${where} "${name as string}": is_checkpoint must be True or False`);
+  const phase: Phase = { name: name as string, duration: duration as number, power: power as number };
+  if (checkpoint === true) phase.isCheckpoint = true;
+  return phase;
+}
+
+function toPhases(v: LiteralValue | undefined, where: string): Phase[] {
+  if (!Array.isArray(v)) bad(`${where} must be a list of phases`);
+  return (v as LiteralValue[]).map((p, i) => toPhase(p, `${where}[${i}]`));
+}
+
+/** Phases from `args`: a {startup, work} dictionary, or a flat list meaning work phases only. */
+export function phasesFromArgs(args: LiteralValue | undefined): PowerProfile {
+  if (Array.isArray(args)) return { startup: [], work: toPhases(args, 'work') };
+  const o = asRecord(args, 'phases args');
+  for (const k of Object.keys(o)) if (k !== 'startup' && k !== 'work') bad(`phases args has unknown key "${k}" (expected startup, work)`);
+  return { startup: o.startup === undefined ? [] : toPhases(o.startup, 'startup'), work: toPhases(o.work, 'work') };
+}
+
+function buildProfile(type: JobType, args: LiteralValue | undefined, ctx: { lengthS: number; powerW: number | undefined }): PowerProfile {
+  switch (type) {
+    case 'constant': {
+      let power = ctx.powerW;
+      if (args !== undefined) {
+        const o = asRecord(args, 'constant args');
+        for (const k of Object.keys(o)) if (k !== 'power') bad(`constant args has unknown key "${k}" (expected power)`);
+        if (o.power !== undefined) {
+          if (typeof o.power !== 'number' || !(o.power >= 0)) bad(`constant power must be a non-negative number`);
+          power = o.power as number;
+        }
+      }
+      if (power === undefined) bad('a constant job needs a cpus or power column, or args {"power": W}', 'cpus');
+      return constantProfile(ctx.lengthS, power!);
+    }
+    case 'phases':
+      return phasesFromArgs(args);
+    case 'mocked-constant-from-phases':
+      return mockedConstantProfile(phasesFromArgs(args));
+    case 'ml': {
+      const o = asRecord(args, 'ml args');
+      for (const k of Object.keys(o)) if (!(ML_KEYS as readonly string[]).includes(k)) bad(`ml args has unknown key "${k}"`);
+      for (const k of ML_KEYS) if (typeof o[k] !== 'number') bad(`ml args needs a number "${k}"`);
+      return mlProfile(o as unknown as MlParameters);
+    }
+  }
+}
+
+/** Maps a job's arrival and uninterrupted duration to its deadline (s since the epoch). */
+export type DeadlineRule = (arrival: number, durationS: number) => number;
+
+/** Deadline = arrival + uninterrupted duration + a fixed maximum wait. */
+export function maxWaitRule(maxWaitS: number): DeadlineRule {
+  return (arrival, durationS) => arrival + durationS + maxWaitS;
+}
+
+/**
+ * Jobs in arrival order (ties keep file order) with deadlines resolved: a per-job `deadline`
+ * wins, then a per-job `max_wait`, then the rule.
+ */
+export function toJobs(specs: readonly JobSpec[], rule: DeadlineRule): Job[] {
+  const jobs = specs.map((s): Job => {
+    const d = s.profile.durationS;
+    const deadline = s.deadline ?? (s.maxWait !== undefined ? s.arrival + d + s.maxWait : rule(s.arrival, d));
+    return { id: s.id, type: s.type, arrival: s.arrival, deadline, cpus: s.cpus, profile: s.profile };
+  });
+  return sortByArrival(jobs);
+}
+
+function sortByArrival(jobs: Job[]): Job[] {
+  const order = jobs.map((_, i) => i);
+  order.sort((a, b) => jobs[a]!.arrival - jobs[b]!.arrival || a - b);
+  return order.map((i) => jobs[i]!);
+}

@@ -1,0 +1,32 @@
+// Rebuilds the bundled traces from ../shared/data (run from the repo root: node traces/build.mjs).
+// Carbon: Electricity Maps hourly exports trimmed to timestamp + direct + LCA intensity (ODbL).
+import { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SRC = '../shared/data/carbon/electricitymaps';
+const OUT = 'traces/carbon';
+const ZONE_NAMES = { 'DE-LU': 'DE' }; // the German bidding zone is DE-LU; users say DE
+const TIME = 'Datetime (UTC)';
+const DIRECT = 'Carbon Intensity gCO₂eq/kWh (direct)';
+const LCA = 'Carbon Intensity gCO₂eq/kWh (LCA)';
+
+mkdirSync(OUT, { recursive: true });
+for (const f of readdirSync(SRC).sort()) {
+  const m = /^(.+)_(\d{4})_hourly\.csv$/.exec(f);
+  if (!m) continue;
+  const [, zone, year] = m;
+  const lines = readFileSync(join(SRC, f), 'utf8').trim().split(/\r?\n/);
+  const header = lines[0].split(',');
+  const [ti, di, li] = [TIME, DIRECT, LCA].map((c) => header.indexOf(c));
+  if (ti < 0 || di < 0 || li < 0) throw new Error(`${f}: unexpected header`);
+  // Electricity Maps fields hold no quoted commas, so a plain split is exact here.
+  const out = [`${TIME},${DIRECT},${LCA}`];
+  for (const line of lines.slice(1)) {
+    const c = line.split(',');
+    out.push(`${c[ti]},${c[di]},${c[li]}`);
+  }
+  const name = `${ZONE_NAMES[zone] ?? zone}-${year}`;
+  writeFileSync(join(OUT, `${name}.csv`), out.join('\n') + '\n');
+  console.log(`${name}: ${out.length - 1} rows`);
+}
+copyFileSync('../shared/data/workloads/gaia/pai_1k.csv', 'traces/workloads/pai_1k.csv');
