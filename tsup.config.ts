@@ -8,6 +8,6 @@ export default defineConfig({
   platform: 'node',
   splitting: true,
   sourcemap: false,
-  clean: true,
+  clean: false, // `npm run build` cleans; test setup rebuilds in place while other runs read dist
   shims: true,
 });
