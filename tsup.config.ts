@@ -1,13 +1,24 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', cli: 'src/cli/main.ts' },
-  format: ['esm', 'cjs'],
-  dts: { entry: { index: 'src/index.ts' } },
-  target: 'node20',
-  platform: 'node',
-  splitting: true,
-  sourcemap: false,
-  clean: false, // `npm run build` cleans; test setup rebuilds in place while other runs read dist
-  shims: true,
-});
+// The library ships ESM + CJS with types; the CLI is ESM only (top-level await).
+// clean is off: `npm run build` cleans; the test setup rebuilds in place while other runs read dist.
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    shims: true,
+    clean: false,
+  },
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    clean: false,
+  },
+]);

@@ -45,8 +45,11 @@ export interface RunOutput {
 
 export const DEFAULT_MAX_WAIT_S = 24 * 3600;
 
-/** Load inputs, simulate, summarise. Throws InputError (file, line, field) for bad input. */
-export function runWorkload(options: RunOptions): RunOutput {
+/**
+ * Load inputs, simulate, summarise. Rejects with InputError (file, line, field) for bad input.
+ * Async so that back-ends that load lazily (solvers, statistics) stay off the start-up path.
+ */
+export async function runWorkload(options: RunOptions): Promise<RunOutput> {
   let epochMs: number | undefined;
   if (options.start !== undefined) {
     epochMs = parseTimestamp(options.start);

@@ -43,9 +43,9 @@ function program(): Command {
   return cli;
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
   try {
-    program().parse(argv, { from: 'user' });
+    await program().parseAsync(argv, { from: 'user' });
     return EXIT_OK;
   } catch (err) {
     if (err instanceof CommanderError) {
@@ -66,4 +66,4 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
   throw err;
 });
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

@@ -16,7 +16,7 @@ function positiveNumber(text: string, field: string): number {
   return v;
 }
 
-export function runCommand(workload: string, opts: Record<string, string>): void {
+export async function runCommand(workload: string, opts: Record<string, string>): Promise<void> {
   const options: RunOptions = {
     workload,
     carbon: opts.carbon!,
@@ -39,7 +39,7 @@ export function runCommand(workload: string, opts: Record<string, string>): void
     throw new InputError('bad_option', '--plan is only used by --scheduler replay', { field: 'plan' });
   }
 
-  const out = runWorkload(options);
+  const out = await runWorkload(options);
 
   // Render everything before writing anything: bad input never leaves partial files.
   let stdout: string;
