@@ -6,7 +6,6 @@ export {
   compileProfile,
   checkpointAt,
   powerAt,
-  runSteps,
   workEnergyBetween,
   workPhaseIndexAt,
   ProfileError,

@@ -105,6 +105,7 @@ export function executePlan(
     if (t < e) {
       let i = workPhaseIndexAt(profile, progress);
       while (i < work.length) {
+        if (e - t <= TIME_EPS_S) break; // a float residue of the interval is no progress
         const phase = work[i]!;
         const need = workEnds[i]! - progress;
         if (need > 0) {

@@ -43,6 +43,13 @@ export interface CompiledProfile {
   readonly checkpoints: Float64Array;
   /** true when the job has no checkpoint phase: every instant of progress is kept */
   readonly savesContinuously: boolean;
+  /**
+   * One uninterrupted run as power steps: runOffsets[0] = 0 < ... < runOffsets[k] = durationS,
+   * runPowers[j] holds on [runOffsets[j], runOffsets[j+1]), runPowers[k] = 0. Zero-length phases
+   * are dropped and equal neighbours merged. For schedulers that slide the profile over carbon.
+   */
+  readonly runOffsets: Float64Array;
+  readonly runPowers: Float64Array;
 }
 
 /** Tolerance (s) for comparing instants: an interval ending within it of a checkpoint reaches it. */
@@ -88,6 +95,7 @@ export function compileProfile(profile: PowerProfile): CompiledProfile {
     if (p.isCheckpoint) checkpoints.push(progress);
   }
   if (!(progress > 0)) throw new ProfileError('a job needs work phases with a positive total duration', 'work');
+  const run = runSteps([...profile.startup, ...profile.work]);
   return {
     startup: profile.startup,
     work: profile.work,
@@ -101,6 +109,8 @@ export function compileProfile(profile: PowerProfile): CompiledProfile {
     workEnergyAt,
     checkpoints: Float64Array.from(checkpoints),
     savesContinuously: checkpoints.length === 0,
+    runOffsets: run.offsets,
+    runPowers: run.powers,
   };
 }
 
@@ -154,26 +164,18 @@ export function powerAt(profile: CompiledProfile, t: number): number {
   return profile.work[workPhaseIndexAt(profile, t - profile.startupDurationS)]!.power;
 }
 
-/**
- * Phase boundaries of one uninterrupted run as offsets from its start, with the power that holds
- * after each boundary: offsets[0] = 0, offsets[k] = durationS, powers[k] = 0. Zero-length phases
- * are dropped. Used by schedulers that slide the whole profile over the carbon signal.
- */
-export function runSteps(profile: CompiledProfile): { offsets: Float64Array; powers: Float64Array } {
+function runSteps(phases: readonly Phase[]): { offsets: Float64Array; powers: Float64Array } {
   const offsets: number[] = [0];
   const powers: number[] = [];
   let t = 0;
-  for (const p of [...profile.startup, ...profile.work]) {
+  for (const p of phases) {
     if (p.duration <= 0) continue;
-    const last = powers.length - 1;
-    if (last >= 0 && powers[last] === p.power) {
-      t += p.duration;
-      offsets[offsets.length - 1] = t;
-      continue;
-    }
-    powers.push(p.power);
     t += p.duration;
-    offsets.push(t);
+    if (powers.length > 0 && powers[powers.length - 1] === p.power) offsets[offsets.length - 1] = t;
+    else {
+      powers.push(p.power);
+      offsets.push(t);
+    }
   }
   powers.push(0);
   return { offsets: Float64Array.from(offsets), powers: Float64Array.from(powers) };

@@ -1,6 +1,5 @@
 import type { CarbonSignal } from '../carbon/signal.js';
 import type { Job } from '../model/jobs.js';
-import { runSteps } from '../model/profile.js';
 import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './types.js';
 
 /**
@@ -28,7 +27,8 @@ export function oracleScheduler(): Scheduler {
 
 /** The least-emission start in [earliest, latest] for one uninterrupted run of the job. */
 export function bestUninterruptedStart(job: Job, carbon: CarbonSignal, earliest: number, latest: number): number {
-  const { offsets, powers } = runSteps(job.profile);
+  const offsets = job.profile.runOffsets;
+  const powers = job.profile.runPowers;
   const k = powers.length - 1; // phases with their own power; powers[k] = 0
   const cost = (s: number): number => {
     let sum = 0;

@@ -1,5 +1,6 @@
 import type { Interval } from '../model/execution.js';
 import type { Job } from '../model/jobs.js';
+import { TIME_EPS_S } from '../model/profile.js';
 import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './types.js';
 
 /**
@@ -48,7 +49,7 @@ export function cheapestSlots(ctx: PlanContext, from: number, to: number, need: 
   const take = new Float64Array(starts.length); // seconds used of each slot, from its start
   let left = need;
   for (const i of order) {
-    if (left <= 0) break;
+    if (left <= TIME_EPS_S) break; // a float residue is not a slot
     const len = ends[i]! - starts[i]!;
     const used = Math.min(len, left);
     take[i] = used;
