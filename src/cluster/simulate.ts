@@ -75,9 +75,10 @@ export function simulate(jobs: readonly Job[], options: SimulationOptions): Simu
       const job = jobs[j]!;
       ctx.now = time;
       ctx.deadline = job.deadline;
-      const plan = scheduler.plan(job, ctx);
+      let plan: Plan;
       let charged: ChargedRun;
       try {
+        plan = scheduler.plan(job, ctx);
         charged = chargePlan(job, plan.intervals, carbon);
       } catch (err) {
         if (err instanceof InputError) err.message = `job "${job.id}": ${err.message}`;
