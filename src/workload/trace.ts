@@ -1,5 +1,8 @@
 // Workload traces: GAIA CSV (`arrival_time,length,cpus`) and the thesis's typed `|` traces
-// (`arrival_time|length|cpus|name|args`), with optional `id`, `power`, `deadline`, `max_wait`.
+// (`arrival_time|length|cpus|name|args`), with optional `id`, `power`, `deadline`, `max_wait`;
+// SWF logs through ./swf.ts. Files may be gzip-compressed; the format is told from the content.
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { parseCsvRows } from '../csv.js';
 import { InputError } from '../errors.js';
 import {
@@ -15,6 +18,7 @@ import {
 } from '../model/jobs.js';
 import { compileProfile, type CompiledProfile, type Phase, type PowerProfile } from '../model/profile.js';
 import { LiteralError, parseLiteral, type LiteralValue } from './literal.js';
+import { noSkippedJobs, parseSwf, swfJobSpecs, type SkippedJobs } from './swf.js';
 
 export type TimeUnit = 's' | 'h';
 export const TIME_UNIT_SECONDS: Record<TimeUnit, number> = { s: 1, h: 3600 };
@@ -39,6 +43,8 @@ export interface JobSpec {
   deadline?: number;
   /** per-job maximum wait from the trace (s) */
   maxWait?: number;
+  /** the `args` literal as read (typed traces), kept so that writers reproduce it */
+  args?: LiteralValue;
   /** 1-based line in the file */
   line: number;
 }
@@ -55,30 +61,30 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
   const file = options.file ?? '<workload>';
   const unit = TIME_UNIT_SECONDS[options.timeUnit ?? 's'];
   const wattsPerCpu = options.wattsPerCpu ?? 1;
-  const firstLine = text.slice(0, text.indexOf('\n') === -1 ? text.length : text.indexOf('\n'));
-  if (firstLine.trim() === '') throw new InputError('empty_file', 'workload file is empty (expected a header line)', { file, line: 1 });
+  const firstLine = firstContentLine(text);
+  if (firstLine === '') throw new InputError('empty_file', 'workload file is empty (expected a header line)', { file, line: 1 });
   const delimiter = firstLine.includes('|') ? '|' : ',';
 
   const rows = parseCsvRows(text, { file, delimiter });
-  const header = rows[0]!.record;
+  const { record: header, line: headerLine } = rows[0]!;
   const col = new Map<string, number>();
   header.forEach((name, i) => {
     if (!KNOWN.has(name)) {
       throw new InputError(
         'unknown_column',
         `unknown column "${name}" (known: ${[...REQUIRED, ...OPTIONAL].join(', ')}; delimiter "${delimiter}")`,
-        { file, line: 1, field: name },
+        { file, line: headerLine, field: name },
       );
     }
-    if (col.has(name)) throw new InputError('duplicate_column', `column "${name}" appears twice`, { file, line: 1, field: name });
+    if (col.has(name)) throw new InputError('duplicate_column', `column "${name}" appears twice`, { file, line: headerLine, field: name });
     col.set(name, i);
   });
   for (const name of REQUIRED) {
     if (!col.has(name)) {
-      throw new InputError('missing_column', `missing column "${name}" (header: ${firstLine.slice(0, 80)})`, { file, line: 1, field: name });
+      throw new InputError('missing_column', `missing column "${name}" (header: ${firstLine.slice(0, 80)})`, { file, line: headerLine, field: name });
     }
   }
-  if (rows.length < 2) throw new InputError('no_jobs', 'workload has a header but no jobs', { file, line: 1 });
+  if (rows.length < 2) throw new InputError('no_jobs', 'workload has a header but no jobs', { file, line: headerLine });
 
   const ids = new Set<string>();
   const specs: JobSpec[] = new Array(rows.length - 1);
@@ -154,7 +160,7 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
       fail(
         'length_mismatch',
         'length',
-        `length ${length! * unit} s disagrees with the phase total ${compiled.durationS} s (must match within ${LENGTH_TOLERANCE_S} s)`,
+        `length ${+(length! * unit).toPrecision(12)} s disagrees with the phase total ${+compiled.durationS.toPrecision(12)} s (must match within ${LENGTH_TOLERANCE_S} s)`,
       );
     }
     const id = cell('id') ?? String(r - 1);
@@ -164,9 +170,112 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
     const spec: JobSpec = { id, type: type as JobType, arrival: arrival! * unit, cpus: cpus ?? 1, profile: compiled, line };
     if (deadline !== undefined) spec.deadline = deadline * unit;
     if (maxWait !== undefined) spec.maxWait = maxWait * unit;
+    if (args !== undefined) spec.args = args;
     specs[r - 1] = spec;
   }
   return specs;
+}
+
+export type WorkloadFormat = 'gaia' | 'typed' | 'swf';
+export const WORKLOAD_FORMATS: readonly WorkloadFormat[] = ['gaia', 'typed', 'swf'];
+
+export interface ReadWorkloadOptions extends WorkloadOptions {
+  /** SWF only: skip records without submit time, run time or processors, or with zero run time */
+  skipIncomplete?: boolean;
+}
+
+/** A workload file as read: its format, the jobs in file order, and what was left out. */
+export interface LoadedWorkload {
+  format: WorkloadFormat;
+  specs: JobSpec[];
+  /** SWF records left out by skipIncomplete, by reason (all zero otherwise) */
+  skipped: SkippedJobs;
+  /** SWF header comment lines (empty for CSV traces) */
+  header: string[];
+}
+
+/** Read a workload file (plain or gzip): an SWF log, a GAIA CSV or a typed `|` trace. */
+export function readWorkloadFile(path: string, options: ReadWorkloadOptions = {}): LoadedWorkload {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError('unreadable_file', code === 'ENOENT' ? 'no such file' : `cannot read file (${code})`, { file: path, field: 'workload' });
+  }
+  return parseWorkloadBytes(bytes, { ...options, file: options.file ?? path });
+}
+
+/** Parse a workload file's bytes: gunzip when they start with the gzip magic, then detect the format. */
+export function parseWorkloadBytes(bytes: Uint8Array, options: ReadWorkloadOptions = {}): LoadedWorkload {
+  const file = options.file ?? '<workload>';
+  const text = workloadText(bytes, file);
+  const format = detectWorkloadFormat(text);
+  if (format !== 'swf') return { format, specs: parseWorkload(text, options), skipped: noSkippedJobs(), header: [] };
+  if ((options.timeUnit ?? 's') !== 's') {
+    throw new InputError('swf_time_unit', 'SWF times are seconds by definition; --time-unit applies to CSV traces only', { file, field: 'time-unit' });
+  }
+  const log = parseSwf(text, { file });
+  const { specs, skipped } = swfJobSpecs(log, {
+    file,
+    wattsPerCpu: options.wattsPerCpu ?? 1,
+    skipIncomplete: options.skipIncomplete ?? false,
+  });
+  if (specs.length === 0) throw new InputError('no_jobs', `no jobs left: all ${log.count} SWF records were skipped as incomplete`, { file });
+  return { format, specs, skipped, header: log.header };
+}
+
+/** UTF-8 text of a workload file, gunzipped if needed; binary data is an error naming its line. */
+function workloadText(bytes: Uint8Array, file: string): string {
+  let data = bytes;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      data = gunzipSync(bytes);
+    } catch (err) {
+      throw new InputError('bad_gzip', `gzip data is truncated or corrupt (${(err as Error).message})`, { file });
+    }
+  }
+  const lineAt = (offset: number): number => {
+    let line = 1;
+    for (let i = data.indexOf(10); i !== -1 && i < offset; i = data.indexOf(10, i + 1)) line++;
+    return line;
+  };
+  const nul = data.indexOf(0);
+  if (nul !== -1) throw new InputError('binary_file', `binary data (a NUL byte at offset ${nul}); a workload is text`, { file, line: lineAt(nul) });
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(data);
+  } catch {
+    const text = new TextDecoder('utf-8').decode(data);
+    const bad = text.indexOf('\uFFFD');
+    const line = text.slice(0, bad).split('\n').length;
+    throw new InputError('not_utf8', 'the file is not UTF-8 text (binary data, or another encoding)', { file, line });
+  }
+}
+
+/**
+ * SWF when the first non-blank line is a `;` comment, or starts with a number and has neither `,`
+ * nor `|`; a typed trace when its header has `|`; a GAIA CSV otherwise.
+ */
+export function detectWorkloadFormat(text: string): WorkloadFormat {
+  const first = firstContentLine(text);
+  const c = first.charCodeAt(0);
+  if (c === 59) return 'swf'; // ';'
+  const numeric = (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46; // digit, '-', '+', '.'
+  if (numeric && !first.includes(',') && !first.includes('|')) return 'swf';
+  return first.includes('|') ? 'typed' : 'gaia';
+}
+
+/** The first line that is not blank, trimmed ('' when there is none). */
+function firstContentLine(text: string): string {
+  let pos = 0;
+  while (pos < text.length) {
+    let end = text.indexOf('\n', pos);
+    if (end === -1) end = text.length;
+    const line = text.slice(pos, end).trim();
+    if (line !== '') return line;
+    pos = end + 1;
+  }
+  return '';
 }
 
 function bad(message: string, field = 'args'): never {
