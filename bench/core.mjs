@@ -1,0 +1,62 @@
+// Core engine speed: pai-100k (hours) x one year of hourly carbon (DE-2023), waitawhile and oracle,
+// 10k and 100k jobs. Each configuration runs in its own process so peak RSS is its own.
+// Run: npm run bench   (builds dist/ first)   |   node bench/core.mjs <scheduler> <jobs>  (one configuration)
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { createScheduler, loadCarbon, maxWaitRule, parseWorkload, simulate, summarize, toJobs } from '../dist/index.js';
+
+const TRACE = new URL('../../shared/data/workloads/gaia/pai-100k.csv', import.meta.url);
+
+function one(scheduler, n) {
+  const t0 = performance.now();
+  const text = readFileSync(TRACE, 'utf8');
+  const specs = parseWorkload(text, { file: 'pai-100k.csv', timeUnit: 'h' }).slice(0, n);
+  const jobs = toJobs(specs, maxWaitRule(24 * 3600));
+  // pai-100k spans the whole year; jobs arriving in late December may wait into January: repeat the year.
+  const carbon = loadCarbon('DE-2023', { extend: 'repeat' });
+  const tWarm = performance.now();
+  // Warm the JIT on 1,000 jobs so the 10k/100k ratio measures scaling, not compilation.
+  simulate(jobs.slice(0, 1000), { scheduler: createScheduler(scheduler), carbon });
+  const t1 = performance.now();
+  const loadMs = tWarm - t0;
+  const sim = simulate(jobs, { scheduler: createScheduler(scheduler), carbon });
+  const t2 = performance.now();
+  const summary = summarize(sim.results);
+  return {
+    scheduler,
+    jobs: jobs.length,
+    load_ms: loadMs,
+    simulate_ms: t2 - t1,
+    total_ms: loadMs + (t2 - t1),
+    jobs_per_s: jobs.length / ((t2 - t1) / 1000),
+    peak_rss_mb: process.resourceUsage().maxRSS / 1024,
+    carbon_kg: summary.carbon_g / 1000,
+    interruptions: summary.interruptions,
+  };
+}
+
+if (process.argv[2]) {
+  console.log(JSON.stringify(one(process.argv[2], Number(process.argv[3] ?? Infinity))));
+} else if (!existsSync(TRACE)) {
+  console.log(`skipped: ${fileURLToPath(TRACE)} is absent`);
+} else {
+  const rows = [];
+  for (const scheduler of ['agnostic', 'waitawhile', 'oracle']) {
+    for (const n of [10_000, 100_000]) {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), scheduler, String(n)], { encoding: 'utf8' });
+      rows.push(JSON.parse(out));
+    }
+  }
+  console.log('pai-100k (hours) x DE-2023 hourly carbon, max wait 24 h, one process per row');
+  console.log('scheduler     jobs   load_ms  simulate_ms  total_ms  jobs/s(sim)  peak_rss_MB  carbon_kg');
+  for (const r of rows) {
+    console.log(
+      `${r.scheduler.padEnd(11)} ${String(r.jobs).padStart(6)} ${r.load_ms.toFixed(0).padStart(9)} ${r.simulate_ms.toFixed(0).padStart(12)} ${r.total_ms.toFixed(0).padStart(9)} ${r.jobs_per_s.toFixed(0).padStart(12)} ${r.peak_rss_mb.toFixed(0).padStart(12)} ${r.carbon_kg.toFixed(3).padStart(10)}`,
+    );
+  }
+  for (const s of ['waitawhile', 'oracle']) {
+    const [a, b] = rows.filter((r) => r.scheduler === s);
+    console.log(`${s}: simulate time ratio 100k/10k = ${(b.simulate_ms / a.simulate_ms).toFixed(2)} (linear = 10)`);
+  }
+}
