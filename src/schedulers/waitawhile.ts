@@ -8,7 +8,9 @@ import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './typ
  * of [arrival, deadline) until the job's uninterrupted duration L is covered, assuming constant
  * power and free interruption. Slots are the window cut at the slot grid; each costs its mean
  * forecast intensity. Cheapest first, ties to the earliest; the last slot needed is used from its
- * start. Adjacent chosen slots form one interval. The engine still charges the real startups and
+ * start. Adjacent chosen slots form one interval. With the default slot (the carbon resolution)
+ * the slots are the carbon steps clipped to the window, so this is GAIA's rule exactly: the L
+ * cheapest seconds of [arrival, arrival + L + W). The engine still charges the real startups and
  * lost work: that gap is what the comparison with overhead-aware schedulers measures.
  */
 export function waitAWhileScheduler(): Scheduler {
