@@ -67,6 +67,13 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
 
   const rows = parseCsvRows(text, { file, delimiter });
   const { record: header, line: headerLine } = rows[0]!;
+  const foreign = [';', '\t'].find((d) => header.length === 1 && header[0]!.includes(d));
+  if (foreign !== undefined) {
+    throw new InputError('wrong_delimiter', `the header is separated by ${JSON.stringify(foreign)}; workload traces use "," (GAIA CSV) or "|" (typed)`, {
+      file,
+      line: headerLine,
+    });
+  }
   const col = new Map<string, number>();
   header.forEach((name, i) => {
     if (!KNOWN.has(name)) {

@@ -1,0 +1,64 @@
+// `carbon-sim convert <in> <out> [--to gaia|typed|swf]`: read any workload format, write another.
+import { existsSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { InputError } from '../errors.js';
+import { describeSkipped, totalSkipped } from '../workload/swf.js';
+import { readWorkloadFile, WORKLOAD_FORMATS, type JobSpec, type TimeUnit, type WorkloadFormat } from '../workload/trace.js';
+import { gaiaCsv, swfLog, typedTrace, type WriteOptions } from '../workload/writers.js';
+
+const WRITERS: Record<WorkloadFormat, (specs: readonly JobSpec[], options: WriteOptions) => string> = {
+  gaia: gaiaCsv,
+  typed: typedTrace,
+  swf: swfLog,
+};
+
+export interface ConvertOptions {
+  to?: string;
+  timeUnit: string;
+  outTimeUnit: string;
+  wattsPerCpu: string;
+  skipIncomplete?: boolean;
+}
+
+/** The target format: --to, else `.swf`/`.swf.gz` output names mean SWF; CSV names are ambiguous. */
+function targetFormat(out: string, to: string | undefined): WorkloadFormat {
+  if (to !== undefined) return to as WorkloadFormat;
+  if (/\.swf(\.gz)?$/i.test(out)) return 'swf';
+  throw new InputError('bad_option', `cannot tell the output format from "${basename(out)}": give --to ${WORKLOAD_FORMATS.join('|')}`, { field: 'to' });
+}
+
+function sameFile(a: string, b: string): boolean {
+  if (!existsSync(b)) return false;
+  return realpathSync(a) === realpathSync(b);
+}
+
+export function convertCommand(input: string, out: string, opts: ConvertOptions): void {
+  const to = targetFormat(out, opts.to);
+  const wattsPerCpu = Number(opts.wattsPerCpu);
+  if (opts.wattsPerCpu.trim() === '' || !Number.isFinite(wattsPerCpu) || wattsPerCpu < 0) {
+    throw new InputError('bad_option', `"${opts.wattsPerCpu}" must be a non-negative number`, { field: 'watts-per-cpu' });
+  }
+  const workload = readWorkloadFile(input, {
+    timeUnit: opts.timeUnit as TimeUnit,
+    wattsPerCpu,
+    skipIncomplete: opts.skipIncomplete === true,
+  });
+  if (sameFile(input, out)) throw new InputError('bad_option', 'the output would overwrite the input', { file: out, field: 'out' });
+
+  // Render before writing: a job the target cannot hold leaves no file behind.
+  const text = WRITERS[to](workload.specs, { timeUnit: opts.outTimeUnit as TimeUnit, wattsPerCpu, file: input });
+  const bytes = /\.gz$/i.test(out) ? gzipSync(text) : Buffer.from(text);
+  const tmp = join(dirname(resolve(out)), `.${basename(out)}.carbon-sim-tmp-${process.pid}`);
+  try {
+    writeFileSync(tmp, bytes);
+    renameSync(tmp, out);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError('unwritable_file', `cannot write the output (${code ?? (err as Error).message})`, { file: out, field: 'out' });
+  }
+  let report = `converted ${workload.specs.length} jobs: ${workload.format} -> ${to} (${out})`;
+  if (totalSkipped(workload.skipped) > 0) report += `; ${describeSkipped(workload.skipped)}`;
+  process.stdout.write(report + '\n');
+}
