@@ -120,7 +120,7 @@ describe('carbon-sim run: bad input is one line, exit 2, no output files', () =>
     {
       name: 'non-increasing carbon timestamps',
       args: [good, '--carbon', write(dir, 'ci.csv', 'Time,Carbon Intensity\n2020-01-01 00:00:00,100\n2020-01-01 01:00:00,120\n2020-01-01 00:30:00,90\n')],
-      message: `carbon-sim: error: ${join(dir, 'ci.csv')}:4 (field "Time"): timestamp goes backwards: "2020-01-01 00:30:00" is not after the previous row`,
+      message: `carbon-sim: error: ${join(dir, 'ci.csv')}:4 (field "Time"): timestamp 2020-01-01T00:30:00.000Z goes back before 2020-01-01T01:00:00.000Z on line 3; use --fill hold|linear to sort the rows`,
     },
     {
       name: 'simulation past the end of the carbon trace',
@@ -130,7 +130,7 @@ describe('carbon-sim run: bad input is one line, exit 2, no output files', () =>
     {
       name: 'unknown carbon trace name',
       args: [good, '--carbon', 'XX-1999'],
-      message: 'carbon-sim: error: field "carbon": carbon trace "XX-1999" is neither a file nor a bundled name (list them with: carbon-sim traces)',
+      message: 'carbon-sim: error: field "carbon": carbon trace "XX-1999" is neither a file nor a bundled name (bundled zones: BR, CA-ON, DE, ES, GB, NO, SG, US-CAL-CISO, US-TEX-ERCO)',
     },
   ];
 

@@ -1,6 +1,7 @@
 // Rebuilds the bundled traces from ../shared/data (run from the repo root: node traces/build.mjs).
-// Carbon: Electricity Maps hourly exports trimmed to timestamp + direct + LCA intensity (ODbL).
-import { mkdirSync, readdirSync, readFileSync, writeFileSync, copyFileSync } from 'node:fs';
+// Carbon: Electricity Maps hourly exports trimmed to timestamp + direct + LCA intensity (ODbL; see
+// traces/README.md). Each output is checked: one row per UTC hour, no duplicates, no empty values.
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SRC = '../shared/data/carbon/electricitymaps';
@@ -9,6 +10,7 @@ const ZONE_NAMES = { 'DE-LU': 'DE' }; // the German bidding zone is DE-LU; users
 const TIME = 'Datetime (UTC)';
 const DIRECT = 'Carbon Intensity gCO₂eq/kWh (direct)';
 const LCA = 'Carbon Intensity gCO₂eq/kWh (LCA)';
+const HOUR_MS = 3_600_000;
 
 mkdirSync(OUT, { recursive: true });
 for (const f of readdirSync(SRC).sort()) {
@@ -21,8 +23,13 @@ for (const f of readdirSync(SRC).sort()) {
   if (ti < 0 || di < 0 || li < 0) throw new Error(`${f}: unexpected header`);
   // Electricity Maps fields hold no quoted commas, so a plain split is exact here.
   const out = [`${TIME},${DIRECT},${LCA}`];
-  for (const line of lines.slice(1)) {
+  let previous = NaN;
+  for (const [i, line] of lines.slice(1).entries()) {
     const c = line.split(',');
+    const t = Date.parse(`${c[ti].replace(' ', 'T')}Z`);
+    if (i > 0 && t - previous !== HOUR_MS) throw new Error(`${f}:${i + 2}: ${c[ti]} is not one hour after the previous row`);
+    if (c[di] === '' || c[li] === '') throw new Error(`${f}:${i + 2}: empty intensity`);
+    previous = t;
     out.push(`${c[ti]},${c[di]},${c[li]}`);
   }
   const name = `${ZONE_NAMES[zone] ?? zone}-${year}`;

@@ -2,18 +2,46 @@
 // - Electricity Maps exports: `Datetime (UTC)` + `Carbon Intensity gCO₂eq/kWh (direct)` / `(LCA)`
 // - Let's Wait Awhile: `Time,Carbon Intensity`
 // - Electricity Maps API exports (carbs): `datetime,carbon_intensity_avg`
+// Reading is two steps: rows as they stand in the file (each value parsed and range-checked), then
+// `regularize` (transform.ts) checks order, gaps, duplicates and empty values, or fills them.
 import { parseCsvRows } from '../csv.js';
 import { InputError } from '../errors.js';
+import { regularize, type FillMode, type FillReport } from './transform.js';
 
 export type CarbonColumn = 'direct' | 'lca';
 
+/**
+ * The largest intensity accepted (gCO2/kWh). The dirtiest plants (lignite) emit about 1,200
+ * gCO2/kWh, so a larger value is almost surely another unit (gCO2/MWh is 1,000 x larger).
+ */
+export const MAX_INTENSITY_G_PER_KWH = 5000;
+
+/** Rows as they stand in the file: not yet checked for order, gaps or duplicates. */
+export interface CarbonRows {
+  file: string;
+  /** header names of the time and value columns */
+  timeColumn: string;
+  column: string;
+  /** Unix ms of each row, in file order */
+  timesMs: Float64Array;
+  /** gCO2/kWh; NaN where the field was empty */
+  values: Float64Array;
+  /** 1-based line of each row */
+  lines: Int32Array;
+}
+
+/** A regular trace: one value per step of a fixed grid. */
 export interface CarbonTable {
-  /** Unix ms of each row, strictly increasing */
+  /** Unix ms of each row: strictly increasing by `stepMs` */
   timesMs: Float64Array;
   /** gCO2/kWh */
   values: Float64Array;
   /** the column that was read */
   column: string;
+  /** the grid step (ms) */
+  stepMs: number;
+  /** what a fill rule changed; undefined without one */
+  fill?: FillReport;
 }
 
 interface Format {
@@ -21,16 +49,21 @@ interface Format {
   value: (column: CarbonColumn) => string | undefined;
 }
 
+const EM_VALUE = (c: CarbonColumn): string => `Carbon Intensity gCO₂eq/kWh (${c === 'lca' ? 'LCA' : 'direct'})`;
+
 const FORMATS: Format[] = [
-  {
-    time: 'Datetime (UTC)',
-    value: (c) => (c === 'lca' ? 'Carbon Intensity gCO₂eq/kWh (LCA)' : 'Carbon Intensity gCO₂eq/kWh (direct)'),
-  },
+  { time: 'Datetime (UTC)', value: EM_VALUE },
   { time: 'Time', value: (c) => (c === 'direct' ? 'Carbon Intensity' : undefined) },
   { time: 'datetime', value: (c) => (c === 'direct' ? 'carbon_intensity_avg' : undefined) },
 ];
 
+/** `Carbon Intensity <unit> (direct|LCA)`: the unit a column states. */
+const UNIT_HEADER = /^Carbon Intensity\s+(\S+)\s*\((direct|LCA)\)$/i;
+const ACCEPTED_UNIT = 'gco2eq/kwh';
+
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/;
+/** A decimal number; Number() alone would also accept hex, binary and blanks. */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 /** Parse an ISO-8601-like timestamp; no zone means UTC. Returns NaN when it does not match. */
 export function parseTimestamp(text: string): number {
@@ -50,51 +83,96 @@ export function parseTimestamp(text: string): number {
   return ms;
 }
 
-/** Read a carbon CSV's text. Strictly increasing timestamps and non-empty, finite, non-negative values required. */
-export function parseCarbonCsv(text: string, options: { file?: string; column?: CarbonColumn } = {}): CarbonTable {
-  const file = options.file ?? '<carbon>';
-  const column = options.column ?? 'direct';
+/** Header checks that name the likely mistake: another delimiter, another unit. */
+function unrecognisedHeader(header: string[], file: string): InputError {
+  const text = header.join(',');
+  const delimiter = header.length === 1 ? [';', '\t', '|'].find((d) => text.includes(d)) : undefined;
+  if (delimiter !== undefined) {
+    const shown = delimiter === '\t' ? 'tab' : `"${delimiter}"`;
+    return new InputError('wrong_delimiter', `the header is one field split by ${shown}: carbon CSVs are comma-separated`, { file, line: 1 });
+  }
+  return new InputError(
+    'unknown_carbon_format',
+    `unrecognised carbon header "${text.slice(0, 80)}" (expected "Datetime (UTC)", "Time,Carbon Intensity" or "datetime,carbon_intensity_avg")`,
+    { file, line: 1 },
+  );
+}
+
+function wrongUnit(header: string[], column: CarbonColumn, file: string): InputError | undefined {
+  for (const name of header) {
+    const m = UNIT_HEADER.exec(name);
+    if (!m || m[2]!.toLowerCase() !== column) continue;
+    if (m[1]!.replace('₂', '2').toLowerCase() === ACCEPTED_UNIT) continue;
+    return new InputError('wrong_unit', `column "${name}" is in ${m[1]}; carbon-sim reads gCO₂eq/kWh`, { file, line: 1, field: name });
+  }
+  return undefined;
+}
+
+/** Read a carbon CSV's rows in file order. Each value must be empty or a finite, plausible, non-negative number. */
+export function readCarbonRows(text: string, options: { file?: string; column?: CarbonColumn } = {}): CarbonRows {
+  return readCarbonColumns(text, { file: options.file ?? '<carbon>', columns: [options.column ?? 'direct'] })[0]!;
+}
+
+/** `readCarbonRows` for several columns of one file, parsing its text once. */
+export function readCarbonColumns(text: string, options: { file: string; columns: readonly CarbonColumn[] }): CarbonRows[] {
+  const { file } = options;
   if (text.trim() === '') throw new InputError('empty_file', 'carbon file is empty (expected a header line)', { file, line: 1 });
   const rows = parseCsvRows(text, { file });
   const header = rows[0]!.record;
   const format = FORMATS.find((f) => header.includes(f.time));
-  if (!format) {
+  if (!format) throw unrecognisedHeader(header, file);
+  return options.columns.map((column) => {
+    const valueName = format.value(column);
+    if (valueName === undefined) {
+      throw new InputError('no_such_column', `this file has no ${column} intensity column`, { file, line: 1, field: column });
+    }
+    const ti = header.indexOf(format.time);
+    const vi = header.indexOf(valueName);
+    if (vi < 0) {
+      throw wrongUnit(header, column, file) ?? new InputError('missing_column', `missing column "${valueName}"`, { file, line: 1, field: valueName });
+    }
+    const n = rows.length - 1;
+    if (n === 0) throw new InputError('no_rows', 'carbon file has a header but no rows', { file, line: 1 });
+    const timesMs = new Float64Array(n);
+    const values = new Float64Array(n);
+    const lines = new Int32Array(n);
+    for (let r = 1; r <= n; r++) {
+      const { record, line } = rows[r]!;
+      if (record.length !== header.length) {
+        throw new InputError('column_count', `expected ${header.length} fields, got ${record.length}`, { file, line });
+      }
+      const ts = record[ti]!;
+      const t = parseTimestamp(ts);
+      if (Number.isNaN(t)) throw new InputError('bad_timestamp', `"${ts}" is not a timestamp (YYYY-MM-DD HH:MM[:SS][Z|±HH:MM])`, { file, line, field: format.time });
+      timesMs[r - 1] = t;
+      values[r - 1] = parseIntensity(record[vi]!, { file, line, field: valueName });
+      lines[r - 1] = line;
+    }
+    return { file, timeColumn: format.time, column: valueName, timesMs, values, lines };
+  });
+}
+
+/** One intensity field: NaN when empty (a gap a fill rule may close); anything unusable is an error. */
+function parseIntensity(raw: string, where: { file: string; line: number; field: string }): number {
+  if (raw === '') return NaN;
+  if (!DECIMAL.test(raw)) throw new InputError('not_a_number', `"${raw}" is not a number`, where);
+  const v = Number(raw);
+  if (!Number.isFinite(v)) throw new InputError('bad_value', `intensity ${raw} is not finite`, where);
+  if (v < 0) throw new InputError('negative_value', `intensity ${raw} is negative`, where);
+  if (v > MAX_INTENSITY_G_PER_KWH) {
     throw new InputError(
-      'unknown_carbon_format',
-      `unrecognised carbon header "${header.join(',').slice(0, 80)}" (expected "Datetime (UTC)", "Time,Carbon Intensity" or "datetime,carbon_intensity_avg")`,
-      { file, line: 1 },
+      'implausible_value',
+      `intensity ${raw} gCO2/kWh is above ${MAX_INTENSITY_G_PER_KWH}: is it in another unit (gCO2/MWh)?`,
+      where,
     );
   }
-  const valueName = format.value(column);
-  if (valueName === undefined) {
-    throw new InputError('no_such_column', `this file has no ${column} intensity column`, { file, line: 1, field: column });
-  }
-  const ti = header.indexOf(format.time);
-  const vi = header.indexOf(valueName);
-  if (vi < 0) throw new InputError('missing_column', `missing column "${valueName}"`, { file, line: 1, field: valueName });
-  const n = rows.length - 1;
-  if (n === 0) throw new InputError('no_rows', 'carbon file has a header but no rows', { file, line: 1 });
-  const timesMs = new Float64Array(n);
-  const values = new Float64Array(n);
-  for (let r = 1; r <= n; r++) {
-    const { record, line } = rows[r]!;
-    if (record.length !== header.length) {
-      throw new InputError('column_count', `expected ${header.length} fields, got ${record.length}`, { file, line });
-    }
-    const ts = record[ti]!;
-    const t = parseTimestamp(ts);
-    if (Number.isNaN(t)) throw new InputError('bad_timestamp', `"${ts}" is not a timestamp (YYYY-MM-DD HH:MM[:SS][Z|±HH:MM])`, { file, line, field: format.time });
-    if (r > 1 && !(t > timesMs[r - 2]!)) {
-      const what = t === timesMs[r - 2]! ? 'duplicate timestamp' : 'timestamp goes backwards';
-      throw new InputError('non_increasing_time', `${what}: "${ts}" is not after the previous row`, { file, line, field: format.time });
-    }
-    const raw = record[vi]!;
-    if (raw === '') throw new InputError('missing_value', 'empty carbon intensity', { file, line, field: valueName });
-    const v = Number(raw);
-    if (Number.isNaN(v)) throw new InputError('not_a_number', `"${raw}" is not a number`, { file, line, field: valueName });
-    if (!Number.isFinite(v) || v < 0) throw new InputError('bad_value', `intensity ${raw} must be finite and non-negative`, { file, line, field: valueName });
-    timesMs[r - 1] = t;
-    values[r - 1] = v;
-  }
-  return { timesMs, values, column: valueName };
+  return v;
+}
+
+/**
+ * Read a carbon CSV's text into a regular table. Without a fill rule, a gap, duplicate, backwards
+ * timestamp or empty value is an error naming its line; `fill` closes them (see `regularize`).
+ */
+export function parseCarbonCsv(text: string, options: { file?: string; column?: CarbonColumn; fill?: FillMode } = {}): CarbonTable {
+  return regularize(readCarbonRows(text, options), options.fill ?? 'none');
 }

@@ -2,15 +2,23 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
 import { parseCarbonCsv, type CarbonColumn, type CarbonTable } from './csv.js';
 import { CarbonSignal, type ExtendMode } from './signal.js';
+import { shapeCarbon, type FillMode, type FillReport, type ShapeOptions } from './transform.js';
 
-export interface LoadCarbonOptions {
+export interface LoadCarbonOptions extends ShapeOptions {
   column?: CarbonColumn;
   extend?: ExtendMode;
-  /** Unix ms of simulation time 0; default: the trace's first timestamp */
-  epochMs?: number;
+  /** how gaps, duplicates and empty values are closed; default `none`: they are errors */
+  fill?: FillMode;
+}
+
+export interface LoadedCarbon {
+  signal: CarbonSignal;
+  /** what the fill rule changed; undefined without one */
+  fill: FillReport | undefined;
 }
 
 /** The bundled traces folder, found from this module whether it runs from src/ or dist/. */
@@ -32,29 +40,76 @@ export function bundledTraceNames(): string[] {
     .sort();
 }
 
-/** A path for a file name or a bundled trace name. */
+/** Electricity Maps zone ids bundled under a shorter name (traces/build.mjs). */
+const BUNDLED_AS: Record<string, string> = { 'DE-LU': 'DE' };
+
+/** `DE-2023` -> zone `DE`, year `2023`. */
+function zoneOf(name: string): string {
+  return name.replace(/-\d{4}$/, '');
+}
+
+/** A path for a file name or a bundled trace name; an unknown name lists what is bundled for it. */
 export function resolveCarbonPath(spec: string): string {
   if (existsSync(spec)) return spec;
-  if (/^[A-Za-z0-9_-]+$/.test(spec)) {
-    const bundled = join(bundledTracesDir(), `${spec}.csv`);
-    if (existsSync(bundled)) return bundled;
-  }
-  throw new InputError('unknown_carbon', `carbon trace "${spec}" is neither a file nor a bundled name (list them with: carbon-sim traces)`, {
-    field: 'carbon',
-  });
+  if (!/^[A-Za-z0-9_-]+$/.test(spec)) throw new InputError('unreadable_file', 'no such file', { file: spec, field: 'carbon' });
+  const names = bundledTraceNames();
+  if (names.includes(spec)) return join(bundledTracesDir(), `${spec}.csv`);
+  const zone = zoneOf(spec);
+  const years = names.filter((n) => zoneOf(n) === zone).map((n) => n.slice(zone.length + 1));
+  let hint = 'list them with: carbon-sim traces';
+  if (years.length > 0) hint = `bundled ${zone} years: ${years.join(', ')}`;
+  else if (BUNDLED_AS[zone] !== undefined) hint = `the ${zone} zone is bundled as ${BUNDLED_AS[zone]}, e.g. ${BUNDLED_AS[zone]}-2023`;
+  else if (/-\d{4}$/.test(spec)) hint = `bundled zones: ${[...new Set(names.map(zoneOf))].join(', ')}`;
+  throw new InputError('unknown_carbon', `carbon trace "${spec}" is neither a file nor a bundled name (${hint})`, { field: 'carbon' });
 }
 
-/** A signal over a parsed table; times become seconds since epochMs (default: the first row). */
-export function signalFromTable(table: CarbonTable, name: string, options: LoadCarbonOptions = {}): CarbonSignal {
-  const epochMs = options.epochMs ?? table.timesMs[0]!;
+/** A file's text: gzip is unpacked (by its magic bytes); anything that is not UTF-8 text is an error. */
+export function readCarbonText(path: string, file: string): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError('unreadable_file', code === 'EISDIR' ? 'is a folder, not a file' : `cannot read file (${code})`, { file, field: 'carbon' });
+  }
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (err) {
+      throw new InputError('bad_gzip', `gzip data is truncated or corrupt (${(err as Error).message})`, { file });
+    }
+  }
+  const nul = bytes.indexOf(0);
+  if (nul >= 0) throw new InputError('binary_file', `binary data (a NUL byte at offset ${nul}): expected a CSV text file`, { file });
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const lenient = new TextDecoder('utf-8').decode(bytes);
+    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
+    throw new InputError('binary_file', 'not UTF-8 text (save the file as UTF-8)', { file, line });
+  }
+}
+
+/** A signal over a regular table; times become seconds since its first row (the epoch). */
+export function signalFromTable(table: CarbonTable, name: string, extend: ExtendMode = 'none'): CarbonSignal {
+  const epochMs = table.timesMs[0]!;
   const times = new Float64Array(table.timesMs.length);
   for (let i = 0; i < times.length; i++) times[i] = (table.timesMs[i]! - epochMs) / 1000;
-  return new CarbonSignal({ times, values: table.values, extend: options.extend ?? 'none', name, epochMs });
+  return new CarbonSignal({ times, values: table.values, extend, name, epochMs, resolutionS: table.stepMs / 1000 });
 }
 
-/** Load a carbon trace by file path or bundled name. */
+/**
+ * Load a carbon trace by file path or bundled name: read, check the grid (or fill it), cut the
+ * window (`startMs` becomes simulation time 0), resample.
+ */
+export function loadCarbonTrace(spec: string, options: LoadCarbonOptions = {}): LoadedCarbon {
+  const text = readCarbonText(resolveCarbonPath(spec), spec);
+  const table = parseCarbonCsv(text, { file: spec, column: options.column ?? 'direct', fill: options.fill ?? 'none' });
+  const signal = shapeCarbon(signalFromTable(table, spec, options.extend ?? 'none'), options);
+  return { signal, fill: table.fill };
+}
+
+/** Load a carbon trace by file path or bundled name (see `loadCarbonTrace`). */
 export function loadCarbon(spec: string, options: LoadCarbonOptions = {}): CarbonSignal {
-  const path = resolveCarbonPath(spec);
-  const table = parseCarbonCsv(readFileSync(path, 'utf8'), { file: spec, column: options.column ?? 'direct' });
-  return signalFromTable(table, spec, options);
+  return loadCarbonTrace(spec, options).signal;
 }

@@ -31,6 +31,16 @@ export interface CarbonSignalInit {
   name?: string;
   /** Unix ms of simulation time 0 (for reports and calendar rules) */
   epochMs?: number;
+  /**
+   * the grid's nominal step (s), when a window cut or a partial last bucket made the first or
+   * last step shorter; default: the shortest step
+   */
+  resolutionS?: number;
+  /**
+   * a forecast view may hold negative values (Gaussian noise on a low-carbon grid): schedulers
+   * see them as they are; such a view is never charged. The actual signal must be non-negative.
+   */
+  allowNegative?: boolean;
 }
 
 /**
@@ -47,10 +57,12 @@ export class CarbonSignal {
   readonly extend: ExtendMode;
   readonly name: string;
   readonly epochMs: number;
-  /** step length when all steps are equal (O(1) look-ups), else 0 */
+  /** step length when all steps are equal, the last possibly shorter (O(1) look-ups), else 0 */
   readonly uniformStepS: number;
-  /** the shortest step: the signal's resolution */
+  /** the signal's resolution: the nominal step given at construction, else the shortest step */
   readonly resolutionS: number;
+  /** whether values may be negative (a forecast view, never charged) */
+  readonly allowNegative: boolean;
   private readonly period: number;
   private readonly total: number;
 
@@ -70,10 +82,13 @@ export class CarbonSignal {
     this.end = init.end ?? times[n - 1]! + lastStep;
     if (!(this.end > times[n - 1]!)) throw new Error('carbon signal end must be after its last time');
     if (n === 1) minStep = this.end - times[0]!;
+    const allowNegative = init.allowNegative ?? false;
     const cum = new Float64Array(n + 1);
     for (let i = 0; i < n; i++) {
       const v = values[i]!;
-      if (!Number.isFinite(v) || v < 0) throw new Error(`carbon intensity ${v} at index ${i} is not a finite non-negative number`);
+      if (!Number.isFinite(v) || (v < 0 && !allowNegative)) {
+        throw new Error(`carbon intensity ${v} at index ${i} is not a finite${allowNegative ? '' : ' non-negative'} number`);
+      }
       const next = i + 1 < n ? times[i + 1]! : this.end;
       cum[i + 1] = cum[i]! + v * (next - times[i]!);
     }
@@ -84,15 +99,26 @@ export class CarbonSignal {
     this.extend = init.extend ?? 'none';
     this.name = init.name ?? 'carbon';
     this.epochMs = init.epochMs ?? 0;
-    this.uniformStepS = uniform && n > 1 && this.end - times[n - 1]! === times[1]! - times[0]! ? times[1]! - times[0]! : 0;
-    this.resolutionS = minStep;
+    this.uniformStepS = uniform && n > 1 && this.end - times[n - 1]! <= times[1]! - times[0]! ? times[1]! - times[0]! : 0;
+    if (init.resolutionS !== undefined && !(init.resolutionS > 0)) throw new Error(`carbon signal resolution must be positive, got ${init.resolutionS}`);
+    this.resolutionS = init.resolutionS ?? minStep;
+    this.allowNegative = allowNegative;
     this.period = this.end - this.start;
     this.total = cum[n]!;
   }
 
-  /** A signal with the same grid and other values (forecasts). */
-  withValues(values: Float64Array, name = this.name): CarbonSignal {
-    return new CarbonSignal({ times: this.times, values, end: this.end, extend: this.extend, name, epochMs: this.epochMs });
+  /** A signal with the same grid and other values (forecasts, which may be negative). */
+  withValues(values: Float64Array, options: { name?: string; allowNegative?: boolean } = {}): CarbonSignal {
+    return new CarbonSignal({
+      times: this.times,
+      values,
+      end: this.end,
+      extend: this.extend,
+      name: options.name ?? this.name,
+      epochMs: this.epochMs,
+      resolutionS: this.resolutionS,
+      allowNegative: options.allowNegative ?? false,
+    });
   }
 
   /** Index of the step holding at t (t inside [start, end)). */
