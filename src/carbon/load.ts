@@ -2,8 +2,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { decodeTextFile } from '../text.js';
 import { parseCarbonCsv, type CarbonColumn, type CarbonTable } from './csv.js';
 import { CarbonSignal, type ExtendMode } from './signal.js';
 import { shapeCarbon, type FillMode, type FillReport, type ShapeOptions } from './transform.js';
@@ -72,22 +72,7 @@ export function readCarbonText(path: string, file: string): string {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError('unreadable_file', code === 'EISDIR' ? 'is a folder, not a file' : `cannot read file (${code})`, { file, field: 'carbon' });
   }
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (err) {
-      throw new InputError('bad_gzip', `gzip data is truncated or corrupt (${(err as Error).message})`, { file });
-    }
-  }
-  const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new InputError('binary_file', `binary data (a NUL byte at offset ${nul}): expected a CSV text file`, { file });
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    const lenient = new TextDecoder('utf-8').decode(bytes);
-    const line = lenient.slice(0, lenient.indexOf('\uFFFD')).split('\n').length;
-    throw new InputError('binary_file', 'not UTF-8 text (save the file as UTF-8)', { file, line });
-  }
+  return decodeTextFile(bytes, file, 'a CSV text file');
 }
 
 /** A signal over a regular table; times become seconds since its first row (the epoch). */

@@ -2,9 +2,9 @@
 // (`arrival_time|length|cpus|name|args`), with optional `id`, `power`, `deadline`, `max_wait`;
 // SWF logs through ./swf.ts. Files may be gzip-compressed; the format is told from the content.
 import { readFileSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
 import { parseCsvRows } from '../csv.js';
 import { InputError } from '../errors.js';
+import { decodeTextFile } from '../text.js';
 import {
   constantProfile,
   isJobType,
@@ -216,7 +216,7 @@ export function readWorkloadFile(path: string, options: ReadWorkloadOptions = {}
 /** Parse a workload file's bytes: gunzip when they start with the gzip magic, then detect the format. */
 export function parseWorkloadBytes(bytes: Uint8Array, options: ReadWorkloadOptions = {}): LoadedWorkload {
   const file = options.file ?? '<workload>';
-  const text = workloadText(bytes, file);
+  const text = decodeTextFile(bytes, file, 'a text workload trace');
   const format = detectWorkloadFormat(text);
   if (format !== 'swf') return { format, specs: parseWorkload(text, options), skipped: noSkippedJobs(), header: [] };
   if ((options.timeUnit ?? 's') !== 's') {
@@ -230,33 +230,6 @@ export function parseWorkloadBytes(bytes: Uint8Array, options: ReadWorkloadOptio
   });
   if (specs.length === 0) throw new InputError('no_jobs', `no jobs left: all ${log.count} SWF records were skipped as incomplete`, { file });
   return { format, specs, skipped, header: log.header };
-}
-
-/** UTF-8 text of a workload file, gunzipped if needed; binary data is an error naming its line. */
-function workloadText(bytes: Uint8Array, file: string): string {
-  let data = bytes;
-  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      data = gunzipSync(bytes);
-    } catch (err) {
-      throw new InputError('bad_gzip', `gzip data is truncated or corrupt (${(err as Error).message})`, { file });
-    }
-  }
-  const lineAt = (offset: number): number => {
-    let line = 1;
-    for (let i = data.indexOf(10); i !== -1 && i < offset; i = data.indexOf(10, i + 1)) line++;
-    return line;
-  };
-  const nul = data.indexOf(0);
-  if (nul !== -1) throw new InputError('binary_file', `binary data (a NUL byte at offset ${nul}); a workload is text`, { file, line: lineAt(nul) });
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(data);
-  } catch {
-    const text = new TextDecoder('utf-8').decode(data);
-    const bad = text.indexOf('\uFFFD');
-    const line = text.slice(0, bad).split('\n').length;
-    throw new InputError('not_utf8', 'the file is not UTF-8 text (binary data, or another encoding)', { file, line });
-  }
 }
 
 /**
