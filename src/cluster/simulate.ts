@@ -58,6 +58,8 @@ export interface SimulationResult {
  */
 export function simulate(jobs: readonly Job[], options: SimulationOptions): SimulationResult {
   const { scheduler, carbon } = options;
+  // A forecast view may hold negative values; the engine charges only a real (non-negative) signal.
+  if (carbon.allowNegative) throw new Error(`carbon signal ${carbon.name} is a forecast view: pass the actual signal as \`carbon\``);
   const view = options.view ?? carbon;
   const slotS = options.slotS ?? carbon.resolutionS;
   if (!(slotS > 0)) throw new InputError('bad_slot', `slot must be positive, got ${slotS} s`, { field: 'slot' });
