@@ -1,0 +1,269 @@
+#!/usr/bin/env node
+// Performance figures of carbon-sim, measured against the built package (run `npx tsup` first):
+//   1. the event engine against a bare binary-heap loop over the same events (events/s, ratio);
+//   2. checkpoint-resume solver times per job (dp, highs, jslp) for the thesis's ML jobs;
+//   3. time and peak memory of whole runs of 10k, 100k and 1M jobs resampled (seed 1) from the
+//      pai-100k distribution (../shared/data/workloads/gaia/pai-100k.csv, hours), each run in its
+//      own process so that its peak RSS is its own.
+// Usage: node bench/perf.mjs [--only engine,solvers,scaling] [--sizes 10000,100000,1000000]
+//                            [--schedulers agnostic,oracle,waitawhile] [--lp-max-jobs 10000]
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import seedrandom from 'seedrandom';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const lib = await import(join(here, '..', 'dist', 'index.js')).catch(() => {
+  console.error('dist/index.js not found: build first (npx tsup)');
+  process.exit(1);
+});
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1];
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4]);
+else await main();
+
+async function main() {
+  const only = new Set(option('only', 'engine,solvers,scaling').split(','));
+  console.log(`carbon-sim perf | node ${process.version} | ${process.platform} ${process.arch}\n`);
+  if (only.has('engine')) engine();
+  if (only.has('solvers')) await solvers();
+  if (only.has('scaling')) scaling();
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1];
+}
+
+/**
+ * Median seconds per case over `reps` rounds after one warm-up round. Rounds interleave the cases,
+ * so load from other processes on a shared machine falls on all of them alike.
+ */
+function timeCases(cases, reps = 7) {
+  const names = Object.keys(cases);
+  const ts = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = -1; r < reps; r++) {
+    for (const n of names) {
+      const t0 = performance.now();
+      cases[n]();
+      if (r >= 0) ts[n].push((performance.now() - t0) / 1000);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(ts[n])]));
+}
+
+// ---------------------------------------------------------------- 1. engine vs bare heap
+
+/** The bare loop: a minimal binary min-heap on typed arrays, no tie-break sequence, no clock. */
+function bareHeap(capacity) {
+  const times = new Float64Array(capacity);
+  const payloads = new Int32Array(capacity);
+  let n = 0;
+  return {
+    size: () => n,
+    push(t, p) {
+      let i = n++;
+      while (i > 0) {
+        const parent = (i - 1) >> 1;
+        if (times[parent] <= t) break;
+        times[i] = times[parent];
+        payloads[i] = payloads[parent];
+        i = parent;
+      }
+      times[i] = t;
+      payloads[i] = p;
+    },
+    pop() {
+      const top = payloads[0];
+      const m = --n;
+      const t = times[m];
+      const p = payloads[m];
+      let i = 0;
+      const half = m >> 1;
+      while (i < half) {
+        let c = 2 * i + 1;
+        if (c + 1 < m && times[c + 1] < times[c]) c++;
+        if (t <= times[c]) break;
+        times[i] = times[c];
+        payloads[i] = payloads[c];
+        i = c;
+      }
+      times[i] = t;
+      payloads[i] = p;
+      return top;
+    },
+    peek: () => times[0],
+  };
+}
+
+function engine() {
+  const N = 1_000_000;
+  const HOLD = 10_000;
+  const rng = seedrandom('perf');
+  const times = Float64Array.from({ length: N }, () => rng() * 1e7);
+  const gaps = Float64Array.from({ length: N }, () => rng() * 1e3);
+  let sink = 0;
+
+  // fill + drain: push N events, pop them all
+  const fill = {
+    'Engine.schedule + run': () => {
+      const e = new lib.Engine();
+      for (let i = 0; i < N; i++) e.schedule(times[i], i);
+      e.run((_t, p) => (sink += p));
+    },
+    'EventQueue push + pop': () => {
+      const q = new lib.EventQueue(1024);
+      for (let i = 0; i < N; i++) q.push(times[i], i);
+      while (q.size > 0) sink += q.pop();
+    },
+    'bare heap push + pop': () => {
+      const h = bareHeap(N);
+      for (let i = 0; i < N; i++) h.push(times[i], i);
+      while (h.size() > 0) sink += h.pop();
+    },
+  };
+  // hold model (the classic DES workload): HOLD pending events, each pop schedules one later event
+  const hold = {
+    'Engine.schedule + run': () => {
+      const e = new lib.Engine();
+      for (let i = 0; i < HOLD; i++) e.schedule(times[i], i);
+      let k = HOLD;
+      e.run((t, p) => {
+        sink += p;
+        if (k < N) e.schedule(t + gaps[k], k++);
+      });
+    },
+    'EventQueue push + pop': () => {
+      const q = new lib.EventQueue(1024);
+      for (let i = 0; i < HOLD; i++) q.push(times[i], i);
+      let k = HOLD;
+      while (q.size > 0) {
+        const t = q.peekTime();
+        sink += q.pop();
+        if (k < N) q.push(t + gaps[k], k++);
+      }
+    },
+    'bare heap push + pop': () => {
+      const h = bareHeap(HOLD);
+      for (let i = 0; i < HOLD; i++) h.push(times[i], i);
+      let k = HOLD;
+      while (h.size() > 0) {
+        const t = h.peek();
+        sink += h.pop();
+        if (k < N) h.push(t + gaps[k], k++);
+      }
+    },
+  };
+  for (const [title, cases] of [
+    [`Event queue, fill then drain ${N.toLocaleString('en')} events (median of 7 interleaved rounds)`, fill],
+    [`Event queue, hold model: ${HOLD.toLocaleString('en')} pending, ${N.toLocaleString('en')} events (median of 7 interleaved rounds)`, hold],
+  ]) {
+    console.log(title);
+    const rates = Object.fromEntries(Object.entries(timeCases(cases)).map(([name, t]) => [name, N / t]));
+    const bare = rates['bare heap push + pop'];
+    for (const [name, r] of Object.entries(rates)) console.log(`  ${name.padEnd(24)} ${fmtRate(r)} events/s   ratio to bare heap ${(r / bare).toFixed(2)}`);
+    console.log('');
+  }
+  if (sink === 42) console.log(''); // keep the loops observable
+}
+
+function fmtRate(r) {
+  return `${(r / 1e6).toFixed(2).padStart(7)} M`;
+}
+
+// ---------------------------------------------------------------- 2. solvers
+
+async function solvers() {
+  const registered = lib.schedulerNames().includes('lp');
+  console.log(`Checkpoint-resume solvers (the lp scheduler is ${registered ? '' : 'not yet '}registered): one job, hourly slots on DE-2023, ms per solve (median of 3)`);
+  if (!lib.lpProblem || !lib.solveCheckpointResume) {
+    console.log('  solver API not in this build: skipped\n');
+    return;
+  }
+  const carbon = lib.loadCarbon('DE-2023');
+  const specs = lib.parseWorkload(lib.thesisWorkload('phases'), { file: 'thesis' });
+  const solverNames = [...lib.SOLVERS];
+  for (const name of solverNames) if (name !== 'dp') await lib.loadMilpBackend(name);
+  console.log(`  ${'job'.padEnd(22)} ${'wait'.padStart(5)} ${'slots'.padStart(6)} ${solverNames.map((s) => s.padStart(10)).join(' ')}   emissions (g)`);
+  for (const epochs of [1, 3, 6, 12]) {
+    const spec = specs.find((s) => Math.round((s.profile.durationS - 1200) / 3300) === epochs);
+    for (const waitH of [12, 24, 48]) {
+      const [job] = lib.toJobs([{ ...spec, arrival: 0 }], lib.maxWaitRule(waitH * 3600));
+      const ctx = { now: 0, deadline: job.deadline, carbon, slot: 3600, slotOrigin: carbon.start, rng: () => 0 };
+      const problem = lib.lpProblem(job, ctx);
+      const cells = [];
+      let emissions = '';
+      for (const solver of solverNames) {
+        let sol;
+        const ts = [];
+        for (let r = 0; r < 3; r++) {
+          const t0 = performance.now();
+          sol = lib.solveCheckpointResume(problem, { solver, timeLimitS: 60 });
+          ts.push(performance.now() - t0);
+        }
+        cells.push(median(ts).toFixed(1).padStart(10));
+        const g = sol ? sol.emissionsG.toFixed(3) : 'infeasible';
+        emissions = emissions === '' || emissions === g ? g : `${emissions} != ${g}`;
+      }
+      console.log(`  ${`ML ${epochs} epoch(s) ${(job.profile.durationS / 3600).toFixed(2)} h`.padEnd(22)} ${`${waitH}h`.padStart(5)} ${String(problem.boundaries.length - 1).padStart(6)} ${cells.join(' ')}   ${emissions}`);
+    }
+  }
+  console.log('');
+}
+
+// ---------------------------------------------------------------- 3. scaling
+
+function scaling() {
+  const source = join(here, '..', '..', 'shared', 'data', 'workloads', 'gaia', 'pai-100k.csv');
+  const sizes = option('sizes', '10000,100000,1000000').split(',').map(Number);
+  const lpMax = Number(option('lp-max-jobs', '10000'));
+  const schedulers = option('schedulers', ['agnostic', 'oracle', 'waitawhile', ...(lib.schedulerNames().includes('lp') ? ['lp'] : [])].join(',')).split(',');
+  let specs;
+  let from;
+  if (existsSync(source)) {
+    specs = lib.parseWorkload(readFileSync(source, 'utf8'), { file: source, timeUnit: 'h' });
+    from = 'pai-100k (hours)';
+  } else {
+    specs = lib.parseWorkload(readFileSync(join(here, '..', 'traces', 'workloads', 'pai_1k.csv'), 'utf8'), { file: 'pai_1k.csv' });
+    from = 'bundled pai_1k (../shared/data/workloads/gaia/pai-100k.csv is absent)';
+  }
+  console.log(`Whole runs: jobs resampled (seed 1) from ${from}, arrivals over the source's span; DE-2023, 24 h max wait, extend repeat; one process per run`);
+  console.log(`  ${'jobs'.padStart(9)} ${'scheduler'.padEnd(11)} ${'load s'.padStart(8)} ${'simulate s'.padStart(11)} ${'lifecycle events/s'.padStart(19)} ${'peak RSS MiB'.padStart(13)}`);
+  const dir = mkdtempSync(join(tmpdir(), 'carbon-sim-perf-'));
+  for (const n of sizes) {
+    const path = join(dir, `synth-${n}.csv`);
+    writeFileSync(path, lib.synthesizeWorkloadCsv(specs, n, 1));
+    for (const scheduler of schedulers) {
+      if (scheduler === 'lp' && n > lpMax) {
+        console.log(`  ${n.toLocaleString('en').padStart(9)} ${scheduler.padEnd(11)} skipped (more than --lp-max-jobs ${lpMax})`);
+        continue;
+      }
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', path, scheduler], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const r = JSON.parse(out);
+      console.log(
+        `  ${n.toLocaleString('en').padStart(9)} ${scheduler.padEnd(11)} ${r.load_s.toFixed(2).padStart(8)} ${r.simulate_s.toFixed(2).padStart(11)} ${fmtRate(r.events / r.simulate_s).padStart(19)} ${(r.max_rss_kb / 1024).toFixed(0).padStart(13)}`,
+      );
+    }
+  }
+  console.log('');
+}
+
+/** One run in this process: load the workload and carbon, then simulate; print times, events and peak RSS. */
+async function child(path, scheduler) {
+  const t0 = performance.now();
+  const { specs } = lib.readWorkloadFile(path, {});
+  const jobs = lib.toJobs(specs, lib.maxWaitRule(24 * 3600));
+  const carbon = lib.loadCarbon('DE-2023', { extend: 'repeat' });
+  const t1 = performance.now();
+  const out = await lib.runWorkload({ workload: jobs, carbon, scheduler, events: false });
+  const t2 = performance.now();
+  let events = 0;
+  for (const r of out.simulation.results) events += 1 + 2 * r.execution.intervals.length;
+  process.stdout.write(JSON.stringify({ load_s: (t1 - t0) / 1000, simulate_s: (t2 - t1) / 1000, events, max_rss_kb: process.resourceUsage().maxRSS }) + '\n');
+}

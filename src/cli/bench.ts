@@ -1,0 +1,65 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { builtinSuiteNames, materializeBuiltin } from '../sweep/builtin.js';
+import { parseShard } from '../sweep/plan.js';
+import { defaultWorkers, RESULTS_CSV, RESULTS_JSONL, runSweep, SUMMARY_MD } from '../sweep/runner.js';
+import { parseSuite } from '../sweep/suite.js';
+
+export interface BenchFlags {
+  out?: string;
+  workers?: string;
+  resume?: boolean;
+  shard?: string;
+}
+
+function positiveInteger(text: string, field: string): number {
+  const v = Number(text);
+  if (!/^\s*\d+\s*$/.test(text) || !(v >= 1)) throw new InputError('bad_option', `"${text}" must be a whole number >= 1`, { field });
+  return v;
+}
+
+/** `carbon-sim bench <suite.json | built-in name>`: run (or resume) a sweep into --out. */
+export async function benchCommand(suiteArg: string, flags: BenchFlags): Promise<void> {
+  const workers = flags.workers === undefined ? defaultWorkers() : positiveInteger(flags.workers, 'workers');
+  const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  let suiteFile: string;
+  if (existsSync(suiteArg) && statSync(suiteArg).isFile()) {
+    suiteFile = resolve(suiteArg);
+  } else if (builtinSuiteNames().includes(suiteArg)) {
+    suiteFile = resolve(materializeBuiltin(suiteArg, flags.out ?? `bench-${suiteArg}`));
+  } else {
+    throw new InputError('unknown_suite', `"${suiteArg}" is neither a suite file nor a built-in suite (${builtinSuiteNames().join(', ')})`, { field: 'suite' });
+  }
+  const suite = parseSuite(readFileSync(suiteFile, 'utf8'), suiteFile);
+  const outDir = flags.out ?? `bench-${suite.name}`;
+
+  const bar = process.stderr.isTTY ? await progressBar() : undefined;
+  let outcome;
+  try {
+    outcome = await runSweep({ suite, suiteFile, outDir, resume: flags.resume === true, ...(shard && { shard }), workers, ...(bar && { onProgress: bar.update }) });
+  } finally {
+    bar?.stop();
+  }
+  const skipped = outcome.record.schedulers_skipped;
+  if (skipped.length > 0) process.stderr.write(`carbon-sim: note: skipped optional schedulers (not registered): ${skipped.join(', ')}\n`);
+  if (outcome.discardedPartialLine) process.stderr.write('carbon-sim: note: discarded a half-written last line of runs.jsonl (that run was redone)\n');
+  process.stdout.write(outcome.summary + `\nresults: ${[RESULTS_CSV, RESULTS_JSONL, SUMMARY_MD].map((f) => join(outDir, f)).join(', ')}\n`);
+}
+
+/** A cli-progress bar on stderr (only when stderr is a terminal). */
+async function progressBar(): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
+  const { SingleBar, Presets } = await import('cli-progress');
+  const bar = new SingleBar({ stream: process.stderr, format: 'bench [{bar}] {value}/{total} runs | {eta_formatted} left', hideCursor: true }, Presets.shades_classic);
+  let started = false;
+  return {
+    update: (done, total) => {
+      if (!started) bar.start(total, done);
+      else bar.update(done);
+      started = true;
+    },
+    stop: () => {
+      if (started) bar.stop();
+    },
+  };
+}

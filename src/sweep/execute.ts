@@ -1,0 +1,63 @@
+// One sweep run = one runWorkload() call with the options `carbon-sim run` would build from the
+// same strings. Shared by the worker threads and by reports that re-run a sweep's runs.
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { InputError } from '../errors.js';
+import { runWorkload, type RunOptions, type RunOutput } from '../run.js';
+import { parseDuration } from '../units.js';
+import { CALENDAR_RULES, parseMaxWait, type DeadlineChoice } from '../workload/deadlines.js';
+import type { LogRow } from './log.js';
+import type { RunSpec } from './plan.js';
+
+/** A file named in a suite, relative to the suite's folder. */
+export function suitePath(suiteDir: string, path: string): string {
+  return isAbsolute(path) ? path : resolve(suiteDir, path);
+}
+
+/** A carbon entry: a file next to the suite if one exists, otherwise a bundled trace name. */
+export function suiteCarbon(suiteDir: string, carbon: string): string {
+  const path = suitePath(suiteDir, carbon);
+  return existsSync(path) ? path : carbon;
+}
+
+/**
+ * A `max_wait` entry: a wait (`24h`, `6hx24h`) as `--max-wait`, or a calendar rule
+ * (`next-workday`, `semi-weekly`) as `--deadline`, in the suite's time zone.
+ */
+export function deadlineChoice(entry: string, timezone: string): DeadlineChoice {
+  if ((CALENDAR_RULES as readonly string[]).includes(entry)) return { deadline: entry, ...(timezone !== '' && { timeZone: timezone }) };
+  if (timezone !== '') throw new InputError('bad_option', `timezone applies to the calendar rules (${CALENDAR_RULES.join(', ')}) only, not to the wait "${entry}"`, { field: 'timezone' });
+  return { deadlineRule: parseMaxWait(entry) };
+}
+
+/** The runWorkload options for a run, exactly as `carbon-sim run` builds them from its flags. */
+export function runOptions(spec: RunSpec, suiteDir: string): RunOptions {
+  const options: RunOptions = {
+    workload: suitePath(suiteDir, spec.workload),
+    carbon: suiteCarbon(suiteDir, spec.carbon),
+    scheduler: spec.scheduler,
+    ...deadlineChoice(spec.max_wait, spec.timezone),
+    seed: spec.seed,
+    timeUnit: spec.time_unit,
+    wattsPerCpu: spec.watts_per_cpu,
+    carbonColumn: spec.carbon_column,
+    extend: spec.extend,
+    forecast: spec.forecast,
+    events: false,
+  };
+  if (spec.slot !== '') {
+    options.slotS = parseDuration(spec.slot, 'slot');
+    if (!(options.slotS > 0)) throw new InputError('bad_option', 'slot must be positive', { field: 'slot' });
+  }
+  if (spec.start !== '') options.start = spec.start;
+  return options;
+}
+
+/** Run one sweep run; returns its log row (wall time covers loading and simulating) and the output. */
+export async function executeRun(id: string, spec: RunSpec, suiteDir: string): Promise<{ row: LogRow; output: RunOutput }> {
+  const t0 = performance.now();
+  const output = await runWorkload(runOptions(spec, suiteDir));
+  const wall_s = Math.round(performance.now() - t0) / 1000;
+  return { row: { id, ...spec, ...output.summary, wall_s }, output };
+}
