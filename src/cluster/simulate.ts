@@ -94,7 +94,7 @@ export function simulate(jobs: readonly Job[], options: SimulationOptions): Simu
         carbonG: charged.carbonG,
         startupCarbonG: charged.startupCarbonG,
         missed: execution.finish > job.deadline + TIME_EPS_S,
-        waitS: execution.finish - job.arrival - job.profile.durationS,
+        waitS: completionDelay(job, execution.finish),
       };
       results[j] = result;
       for (const l of listeners) l.onEvent('submit', time, result, -1);
@@ -113,6 +113,12 @@ export function simulate(jobs: readonly Job[], options: SimulationOptions): Simu
   });
 
   return { results, scheduler: scheduler.name, slotS };
+}
+
+/** finish - arrival - duration; a difference within the engine's time tolerance is 0, not float noise. */
+function completionDelay(job: Job, finish: number): number {
+  const wait = finish - job.arrival - job.profile.durationS;
+  return Math.abs(wait) < TIME_EPS_S ? 0 : wait;
 }
 
 export interface ChargedRun {

@@ -146,9 +146,15 @@ export function executePlan(
     start: plan[0]![0],
     finish,
     energyJ,
-    overheadEnergyJ: energyJ - profile.energyJ,
+    overheadEnergyJ: overheadEnergy(energyJ, profile.energyJ),
     starts: intervals.length,
     lostWorkS,
     overrunS,
   };
+}
+
+/** energy - one uninterrupted run; a difference at rounding level (1e-12 relative) is 0, not noise. */
+function overheadEnergy(energyJ: number, uninterruptedJ: number): number {
+  const overhead = energyJ - uninterruptedJ;
+  return Math.abs(overhead) <= 1e-12 * uninterruptedJ ? 0 : overhead;
 }
