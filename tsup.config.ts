@@ -14,7 +14,8 @@ export default defineConfig([
     clean: false,
   },
   {
-    entry: { cli: 'src/cli/main.ts' },
+    // the sweep's piscina worker is loaded by file name, next to cli.js and index.js
+    entry: { cli: 'src/cli/main.ts', 'sweep-worker': 'src/sweep/worker.ts' },
     format: ['esm'],
     target: 'node20',
     platform: 'node',

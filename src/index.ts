@@ -28,8 +28,39 @@ export {
 export { executePlan, validatePlan, PlanError, type Interval, type Execution, type PieceSink } from './model/execution.js';
 
 export { CarbonSignal, CarbonRangeError, JOULES_PER_KWH, EXTEND_MODES, type ExtendMode, type CarbonSignalInit } from './carbon/signal.js';
-export { parseCarbonCsv, parseTimestamp, type CarbonColumn, type CarbonTable } from './carbon/csv.js';
-export { loadCarbon, signalFromTable, bundledTraceNames, bundledTracesDir, resolveCarbonPath, type LoadCarbonOptions } from './carbon/load.js';
+export {
+  parseCarbonCsv,
+  readCarbonRows,
+  readCarbonColumns,
+  parseTimestamp,
+  MAX_INTENSITY_G_PER_KWH,
+  type CarbonColumn,
+  type CarbonRows,
+  type CarbonTable,
+} from './carbon/csv.js';
+export {
+  loadCarbon,
+  loadCarbonTrace,
+  readCarbonText,
+  signalFromTable,
+  bundledTraceNames,
+  bundledTracesDir,
+  resolveCarbonPath,
+  type LoadCarbonOptions,
+  type LoadedCarbon,
+} from './carbon/load.js';
+export {
+  regularize,
+  cutWindow,
+  resample,
+  shapeCarbon,
+  describeFill,
+  FILL_MODES,
+  type FillMode,
+  type FillReport,
+  type ShapeOptions,
+} from './carbon/transform.js';
+export { parseForecast, forecastView, forecastSeed, forecastName, type Forecast } from './carbon/forecast.js';
 
 export { EventQueue } from './engine/queue.js';
 export { Engine } from './engine/engine.js';
@@ -46,15 +77,99 @@ export {
   type WorkloadOptions,
   type DeadlineRule,
   type TimeUnit,
+  readWorkloadFile,
+  parseWorkloadBytes,
+  detectWorkloadFormat,
+  WORKLOAD_FORMATS,
+  type WorkloadFormat,
+  type ReadWorkloadOptions,
+  type LoadedWorkload,
 } from './workload/trace.js';
-export { parseMaxWait, queueWaitRule, SHORT_QUEUE_LIMIT_S } from './workload/deadlines.js';
+export {
+  parseMaxWait,
+  queueWaitRule,
+  SHORT_QUEUE_LIMIT_S,
+  CALENDAR_RULES,
+  WORKDAY_START_HOUR,
+  WORKDAY_END_HOUR,
+  calendarRule,
+  nextWorkdayRule,
+  semiWeeklyRule,
+  chooseDeadlineRule,
+  zoneClock,
+  type CalendarRuleName,
+  type CalendarRuleOptions,
+  type DeadlineChoice,
+  type ZoneClock,
+} from './workload/deadlines.js';
+export {
+  parseSwf,
+  swfJobSpecs,
+  swfValue,
+  swfHeaderValue,
+  describeSkipped,
+  totalSkipped,
+  noSkippedJobs,
+  SWF_FIELDS,
+  SWF_FIELD_COUNT,
+  SWF_MISSING,
+  SKIP_REASONS,
+  type SwfLog,
+  type SwfField,
+  type SwfJobOptions,
+  type SkipReason,
+  type SkippedJobs,
+} from './workload/swf.js';
+export { gaiaCsv, typedTrace, swfLog, pythonLiteral, type WriteOptions } from './workload/writers.js';
 
 export { runAtArrival, deadlineFeasible, type Scheduler, type Plan, type PlanContext } from './schedulers/types.js';
 export { agnosticScheduler } from './schedulers/agnostic.js';
 export { oracleScheduler, bestUninterruptedStart } from './schedulers/oracle.js';
 export { waitAWhileScheduler, cheapestSlots } from './schedulers/waitawhile.js';
 export { replayScheduler, parsePlanBook, type PlanBook } from './schedulers/replay.js';
+export { lowestSlotScheduler, cheapestInstant } from './schedulers/lowest-slot.js';
+export { lowestWindowScheduler } from './schedulers/lowest-window.js';
+export { carbonTimeScheduler } from './schedulers/carbon-time.js';
+export {
+  ecovisorScheduler,
+  timeQuantile,
+  thresholdRuns,
+  ECOVISOR_WINDOW_S,
+  DEFAULT_THRESHOLD_QUANTILE,
+  type EcovisorOptions,
+} from './schedulers/ecovisor.js';
+export {
+  candidateStarts,
+  runPlanner,
+  runEmissionsG,
+  START_GRIDS,
+  PLAN_LENGTHS,
+  type StartGrid,
+  type PlanLength,
+  type StartChoiceOptions,
+  type RunShape,
+  type RunPlanner,
+} from './schedulers/candidates.js';
 export { SCHEDULERS, createScheduler, schedulerNames, type SchedulerEntry, type SchedulerOptions } from './schedulers/registry.js';
+export { lpScheduler, lpProblem, type LpOptions } from './schedulers/lp.js';
+
+export { slotBoundaries, type CheckpointResumeProblem, type CheckpointResumeSolution } from './solvers/problem.js';
+export { solveByDp } from './solvers/dp.js';
+export { buildIntervalNetwork, networkMilp, planFromArcs, type IntervalNetwork, type MilpModel } from './solvers/network.js';
+export {
+  loadMilpBackend,
+  loadedMilpBackend,
+  solveByMilp,
+  SolverError,
+  MILP_SOLVERS,
+  DEFAULT_TIME_LIMIT_S,
+  type MilpBackend,
+  type MilpResult,
+  type MilpSolveOptions,
+  type MilpSolverName,
+  type MilpStatus,
+} from './solvers/milp.js';
+export { solveCheckpointResume, SOLVERS, type SolverName, type SolveOptions } from './solvers/solve.js';
 
 export {
   simulate,
@@ -71,5 +186,17 @@ export { EventCollector, eventsCsv, eventsJsonl, type LoggedEvent } from './clus
 
 export { summarize, jobRecord, jobsCsv, summaryTable, type RunSummary, type JobRecord } from './report/summary.js';
 export { Adder } from './report/sum.js';
+export { describeSample, describeFields, percentiles, studentTQuantile, type Description } from './report/stats.js';
+export { runChartData, timelineSpec, powerSpec, barsSpec, renderSvg, TIMELINE_JOBS, type RunChartData, type BarDatum, type Piece, type PieceKind } from './report/charts.js';
+export { renderReport, type ReportInput, type ReportTable, type RenderedReport } from './report/html.js';
+
+export { parseSuite, normalizeSuite, type Suite, type SuiteSettings } from './sweep/suite.js';
+export { planSweep, runId, parseShard, shardRuns, RUN_INPUTS, BASELINE_SCHEDULER, type RunSpec, type PlannedRun, type Shard } from './sweep/plan.js';
+export { readRunLog, type LogRow, type RunLog } from './sweep/log.js';
+export { finalizeResults, resultsCsv, resultsJsonl, RESULT_COLUMNS, type ResultRow } from './sweep/results.js';
+export { runSweep, checkSuiteInputs, resolveSchedulers, defaultWorkers, type SweepOptions, type SweepOutcome, type SweepRecord } from './sweep/runner.js';
+export { mergeSweeps, type MergeOutcome } from './sweep/merge.js';
+export { builtinSuiteNames, materializeBuiltin, thesisWorkload } from './sweep/builtin.js';
+export { synthesizeWorkloadCsv } from './sweep/synth.js';
 
 export { runWorkload, DEFAULT_MAX_WAIT_S, type RunOptions, type RunOutput } from './run.js';

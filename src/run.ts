@@ -1,16 +1,23 @@
 // The library form of `carbon-sim run`: everything the CLI does, as one typed function.
 import { readFileSync } from 'node:fs';
 import { parseTimestamp, type CarbonColumn } from './carbon/csv.js';
-import { loadCarbon } from './carbon/load.js';
+import { forecastView, parseForecast } from './carbon/forecast.js';
+import { loadCarbonTrace } from './carbon/load.js';
+import { shapeCarbon, type FillMode, type FillReport } from './carbon/transform.js';
 import type { CarbonSignal, ExtendMode } from './carbon/signal.js';
 import { EventCollector, type LoggedEvent } from './cluster/eventlog.js';
 import { simulate, type SimulationResult } from './cluster/simulate.js';
 import { InputError } from './errors.js';
 import type { Job } from './model/jobs.js';
 import { jobRecord, summarize, type JobRecord, type RunSummary } from './report/summary.js';
+import type { PlanLength, StartGrid } from './schedulers/candidates.js';
 import { createScheduler } from './schedulers/registry.js';
 import { parsePlanBook } from './schedulers/replay.js';
-import { maxWaitRule, parseWorkload, toJobs, type DeadlineRule, type TimeUnit } from './workload/trace.js';
+import { loadMilpBackend } from './solvers/milp.js';
+import type { SolverName } from './solvers/solve.js';
+import { chooseDeadlineRule } from './workload/deadlines.js';
+import { noSkippedJobs, type SkippedJobs } from './workload/swf.js';
+import { maxWaitRule, readWorkloadFile, toJobs, type DeadlineRule, type TimeUnit } from './workload/trace.js';
 
 export interface RunOptions {
   /** workload file path, or already built jobs */
@@ -20,17 +27,41 @@ export interface RunOptions {
   scheduler: string;
   /** how deadlines are set for jobs without their own; default: 24 h maximum wait */
   deadlineRule?: DeadlineRule;
+  /** calendar deadline rule, `next-workday` or `semi-weekly`, built on the carbon epoch (not with deadlineRule) */
+  deadline?: string;
+  /** IANA time zone of the calendar deadline rule; default UTC */
+  timeZone?: string;
+  /** SWF: skip jobs without submit time, run time or processors, or with zero run time (counted in `skipped`) */
+  skipIncomplete?: boolean;
   /** slot length (s); default: the carbon resolution */
   slotS?: number;
   seed?: string | number;
-  /** ISO 8601 instant of simulation time 0; default: the carbon trace's first timestamp */
+  /** ISO 8601 instant: the carbon trace is cut to begin here, simulation time 0; default: its first timestamp */
   start?: string;
+  /** ISO 8601 instant: the carbon trace is cut to end here (exclusive); default: its end */
+  end?: string;
+  /** resample the carbon trace to this step (s), mean over each bucket */
+  resampleS?: number;
+  /** close gaps, duplicates and empty carbon values (`hold`, `linear`); default `none`: they are errors */
+  fill?: FillMode;
+  /** what schedulers see: `oracle` (default), `gaussian:E`, `uniform:E`; seeded by `seed` */
+  forecast?: string;
   timeUnit?: TimeUnit;
   wattsPerCpu?: number;
   carbonColumn?: CarbonColumn;
   extend?: ExtendMode;
   /** replay: plan file path */
   plan?: string;
+  /** lowest-window, carbon-time: candidate starts (default `clock`) */
+  startGrid?: StartGrid;
+  /** lowest-window, carbon-time: plan with the real length or the queue's mean (default `actual`) */
+  length?: PlanLength;
+  /** ecovisor: threshold quantile (default 0.3) */
+  thresholdQuantile?: number;
+  /** lp: `dp` (default), `highs` or `jslp`; a MILP back-end is loaded here, before simulating */
+  solver?: SolverName;
+  /** lp: at most this many run intervals per job */
+  maxStarts?: number;
   /** collect lifecycle events (for event logs); default true */
   events?: boolean;
 }
@@ -40,7 +71,14 @@ export interface RunOutput {
   jobs: JobRecord[];
   events: LoggedEvent[];
   simulation: SimulationResult;
+  /** the actual signal, which the engine charges */
   carbon: CarbonSignal;
+  /** what the schedulers saw (the forecast) */
+  view: CarbonSignal;
+  /** what `fill` changed in the carbon trace; undefined without a fill rule */
+  carbonFill: FillReport | undefined;
+  /** SWF records left out by skipIncomplete, by reason */
+  skipped: SkippedJobs;
 }
 
 export const DEFAULT_MAX_WAIT_S = 24 * 3600;
@@ -50,34 +88,45 @@ export const DEFAULT_MAX_WAIT_S = 24 * 3600;
  * Async so that back-ends that load lazily (solvers, statistics) stay off the start-up path.
  */
 export async function runWorkload(options: RunOptions): Promise<RunOutput> {
-  let epochMs: number | undefined;
-  if (options.start !== undefined) {
-    epochMs = parseTimestamp(options.start);
-    if (Number.isNaN(epochMs)) throw new InputError('bad_start', `"${options.start}" is not an ISO 8601 instant`, { field: 'start' });
-  }
-  const carbon =
+  const shape = {
+    ...(options.start !== undefined && { startMs: instantMs(options.start, 'start') }),
+    ...(options.end !== undefined && { endMs: instantMs(options.end, 'end') }),
+    ...(options.resampleS !== undefined && { resampleS: options.resampleS }),
+  };
+  const forecast = parseForecast(options.forecast ?? 'oracle');
+  const { signal: carbon, fill: carbonFill } =
     typeof options.carbon === 'string'
-      ? loadCarbon(options.carbon, { column: options.carbonColumn ?? 'direct', extend: options.extend ?? 'none', ...(epochMs !== undefined && { epochMs }) })
-      : options.carbon;
-  const jobs =
+      ? loadCarbonTrace(options.carbon, { column: options.carbonColumn ?? 'direct', extend: options.extend ?? 'none', fill: options.fill ?? 'none', ...shape })
+      : { signal: shapeCarbon(options.carbon, shape), fill: undefined };
+  const view = forecastView(carbon, forecast, options.seed ?? 0);
+  const workload =
     typeof options.workload === 'string'
-      ? toJobs(
-          parseWorkload(readInput(options.workload, 'workload'), {
-            file: options.workload,
-            timeUnit: options.timeUnit ?? 's',
-            wattsPerCpu: options.wattsPerCpu ?? 1,
-          }),
-          options.deadlineRule ?? maxWaitRule(DEFAULT_MAX_WAIT_S),
-        )
-      : options.workload;
+      ? readWorkloadFile(options.workload, {
+          timeUnit: options.timeUnit ?? 's',
+          wattsPerCpu: options.wattsPerCpu ?? 1,
+          skipIncomplete: options.skipIncomplete ?? false,
+        })
+      : undefined;
+  const jobs = workload
+    ? toJobs(workload.specs, chooseDeadlineRule(options, carbon.epochMs, maxWaitRule(DEFAULT_MAX_WAIT_S)))
+    : (options.workload as Job[]);
   const plans = options.plan !== undefined ? parsePlanBook(readInput(options.plan, 'plan'), options.plan) : undefined;
-  const scheduler = createScheduler(options.scheduler, plans ? { plans } : {});
+  if (options.solver !== undefined && options.solver !== 'dp') await loadMilpBackend(options.solver);
+  const scheduler = createScheduler(options.scheduler, {
+    plans,
+    startGrid: options.startGrid,
+    length: options.length,
+    thresholdQuantile: options.thresholdQuantile,
+    solver: options.solver,
+    maxStarts: options.maxStarts,
+  });
   const collector = options.events === false ? undefined : new EventCollector();
   let simulation: SimulationResult;
   try {
     simulation = simulate(jobs, {
       scheduler,
       carbon,
+      view,
       ...(options.slotS !== undefined && { slotS: options.slotS }),
       seed: options.seed ?? 0,
       listeners: collector ? [collector] : [],
@@ -92,7 +141,16 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
     events: collector?.events ?? [],
     simulation,
     carbon,
+    view,
+    carbonFill,
+    skipped: workload?.skipped ?? noSkippedJobs(),
   };
+}
+
+function instantMs(text: string, field: 'start' | 'end'): number {
+  const ms = parseTimestamp(text);
+  if (Number.isNaN(ms)) throw new InputError(`bad_${field}`, `"${text}" is not an ISO 8601 instant`, { field });
+  return ms;
 }
 
 function readInput(path: string, field: string): string {

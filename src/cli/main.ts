@@ -2,7 +2,17 @@
 // The command line: the only place that touches argv, stdout, files written and exit codes.
 // Exit 0 ok, 2 bad input, 1 internal error.
 import { Command, CommanderError, Option } from 'commander';
+import { FILL_MODES } from '../carbon/transform.js';
 import { InputError } from '../errors.js';
+import { PLAN_LENGTHS, START_GRIDS } from '../schedulers/candidates.js';
+import { schedulerNames } from '../schedulers/registry.js';
+import { SOLVERS } from '../solvers/solve.js';
+import { CALENDAR_RULES } from '../workload/deadlines.js';
+import { WORKLOAD_FORMATS } from '../workload/trace.js';
+import { benchCommand, type BenchFlags } from './bench.js';
+import { convertCommand, type ConvertOptions } from './convert.js';
+import { mergeCommand } from './merge.js';
+import { reportCommand, type ReportFlags } from './report.js';
 import { runCommand } from './run.js';
 import { tracesCommand } from './traces.js';
 
@@ -20,26 +30,79 @@ function program(): Command {
   cli
     .command('run')
     .description('simulate a workload under one scheduler and print a summary')
-    .argument('<workload>', 'workload trace: GAIA CSV (arrival_time,length,cpus) or typed | trace')
+    .argument('<workload>', 'workload: GAIA CSV (arrival_time,length,cpus), typed | trace or SWF log, plain or gzip')
     .requiredOption('--carbon <trace>', 'carbon intensity CSV file or bundled name (e.g. DE-2023; see `carbon-sim traces`)')
-    .option('--scheduler <name>', 'agnostic | oracle | waitawhile | replay', 'agnostic')
-    .option('--max-wait <duration>', 'how long a job may wait beyond its uninterrupted duration (90s, 30m, 24h, 2d; 6hx24h: jobs under 2 h wait 6h, others 24h)', '24h')
+    .option('--scheduler <name>', schedulerNames().join(' | '), 'agnostic')
+    .option('--max-wait <duration>', 'how long a job may wait beyond its uninterrupted duration (90s, 30m, 24h, 2d; 6hx24h: jobs under 2 h wait 6h, others 24h; default 24h)')
+    .addOption(new Option('--deadline <rule>', 'calendar deadlines instead of --max-wait: next-workday (17:00, or 09:00 of the next weekday), semi-weekly (Monday or Thursday 09:00)').choices(CALENDAR_RULES))
+    .option('--timezone <zone>', 'IANA time zone of --deadline (default UTC)')
+    .option('--skip-incomplete', 'SWF: skip jobs without submit time, run time or processors, or with zero run time, and report how many')
     .option('--slot <duration>', 'slot length for slot-based schedulers (default: the carbon resolution)')
     .option('--seed <n>', 'seed for every random choice', '0')
-    .option('--start <iso>', 'instant of simulation time 0 (default: first timestamp of the carbon trace)')
+    .option('--start <iso>', 'cut the carbon trace to begin here, at simulation time 0 (default: its first timestamp; UTC unless the instant has an offset)')
+    .option('--end <iso>', 'cut the carbon trace to end here, exclusive (default: its end)')
+    .option('--resample <duration>', 'resample the carbon trace to this step, each value the mean over its bucket (e.g. 30m, 4h)')
+    .addOption(new Option('--fill <mode>', 'carbon gaps, duplicates and empty values: none (an error naming the line), hold (previous value) or linear').choices(FILL_MODES).default('none'))
+    .option('--forecast <spec>', 'what schedulers see: oracle, gaussian:E (actual + Normal(0, E x mean)) or uniform:E (actual x (1 + U(-E/2, E/2))), seeded by --seed', 'oracle')
+    .option('--repeat <n>', 'run seeds seed..seed+N-1 and report the mean and 95% interval of each summary metric')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .option('--out <dir>', 'write events.csv, events.jsonl and summary.json to this folder')
+    .option('--report <file>', 'write an HTML report (charts, tables) of the run; charts also as <name>-<chart>.svg')
     .addOption(new Option('--time-unit <unit>', 'unit of the workload times').choices(['s', 'h']).default('s'))
     .option('--watts-per-cpu <watts>', 'power of constant jobs per cpu (GAIA model)', '1')
     .addOption(new Option('--carbon-column <column>', 'Electricity Maps intensity column').choices(['direct', 'lca']).default('direct'))
     .addOption(new Option('--extend <mode>', 'past the end of the carbon trace').choices(['none', 'repeat', 'hold']).default('none'))
     .option('--plan <file>', 'plan file for --scheduler replay: {"jobs": {"<id>": [[start, end], ...]}}')
+    .addOption(new Option('--start-grid <grid>', 'lowest-window, carbon-time: candidate starts, slot boundaries or arrival + whole hours (default: clock)').choices(START_GRIDS))
+    .addOption(new Option('--length <length>', "lowest-window, carbon-time: plan with the job's length or its queue's mean so far (default: actual)").choices(PLAN_LENGTHS))
+    .option('--threshold-quantile <q>', "ecovisor: quantile of the next day's intensity used as threshold (default: 0.3)")
+    .addOption(new Option('--solver <solver>', 'lp: exact dynamic program, or the MILP on HiGHS or javascript-lp-solver (default: dp)').choices(SOLVERS))
+    .option('--max-starts <n>', 'lp: at most this many run intervals per job (default: no cap)')
     .action((workload: string, opts: Record<string, string>) => runCommand(workload, opts));
 
   cli
+    .command('convert')
+    .description('convert a workload between SWF, GAIA CSV and the typed | format')
+    .argument('<in>', 'workload: GAIA CSV, typed | trace or SWF log, plain or gzip')
+    .argument('<out>', 'output file (gzip when it ends in .gz)')
+    .addOption(new Option('--to <format>', 'output format (default: swf for .swf and .swf.gz names)').choices(WORKLOAD_FORMATS))
+    .addOption(new Option('--time-unit <unit>', 'unit of the input times (CSV traces)').choices(['s', 'h']).default('s'))
+    .addOption(new Option('--out-time-unit <unit>', 'unit of the output times (CSV traces)').choices(['s', 'h']).default('s'))
+    .option('--watts-per-cpu <watts>', 'power of constant jobs per cpu, for reading and writing', '1')
+    .option('--skip-incomplete', 'SWF: skip jobs without submit time, run time or processors, or with zero run time, and report how many')
+    .action((input: string, out: string, opts: ConvertOptions) => convertCommand(input, out, opts));
+
+  cli
     .command('traces')
-    .description('list the bundled carbon traces')
-    .action(() => tracesCommand());
+    .description('list the bundled carbon traces (Electricity Maps, ODbL) with period, resolution and mean intensity')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .action((opts: { format: string }) => tracesCommand(opts));
+
+  cli
+    .command('bench')
+    .description('run a sweep: schedulers x carbon x waits x workloads x forecasts x seeds (see docs/bench.md)')
+    .argument('<suite>', 'suite JSON file, or a built-in suite: thesis | gaia | regions | perf')
+    .option('--out <dir>', 'output folder (default: bench-<suite name>)')
+    .option('--workers <n>', 'worker threads (default: cores - 1)')
+    .option('--resume', 'continue a killed sweep in --out: runs already logged are kept, not redone')
+    .option('--shard <i/n>', 'run only the i-th of n deterministic slices (join them with carbon-sim merge)')
+    .action((suite: string, opts: BenchFlags) => benchCommand(suite, opts));
+
+  cli
+    .command('merge')
+    .description('join bench output folders (shards) into one complete sweep')
+    .argument('<dirs...>', 'bench output folders')
+    .requiredOption('--out <dir>', 'output folder for the merged sweep')
+    .action((dirs: string[], opts: { out: string }) => mergeCommand(dirs, opts));
+
+  cli
+    .command('report')
+    .description('one self-contained HTML report (inline SVG charts, tables) of a bench or run --out folder')
+    .argument('<output>', 'a carbon-sim bench output folder, or a run --out folder')
+    .option('-o, --output <file>', 'HTML file to write; each chart is also written as <name>-<chart>.svg', 'report.html')
+    .option('--group <n>', 'bench: the group whose runs the timelines show (1-based, summary order; 0: none)', '1')
+    .option('--jobs <n>', 'jobs drawn in each timeline (the earliest arrivals)', '30')
+    .action((output: string, opts: ReportFlags) => reportCommand(output, opts));
   return cli;
 }
 

@@ -2,12 +2,17 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CarbonColumn } from '../carbon/csv.js';
 import type { ExtendMode } from '../carbon/signal.js';
+import { describeFill, type FillMode } from '../carbon/transform.js';
 import { eventsCsv, eventsJsonl } from '../cluster/eventlog.js';
 import { InputError } from '../errors.js';
 import { jobsCsv, summaryTable } from '../report/summary.js';
-import { runWorkload, type RunOptions } from '../run.js';
+import { runWorkload, type RunOptions, type RunOutput } from '../run.js';
+import { runReportInput, writeReport } from './report.js';
+import type { PlanLength, StartGrid } from '../schedulers/candidates.js';
+import type { SolverName } from '../solvers/solve.js';
 import { parseDuration } from '../units.js';
 import { parseMaxWait } from '../workload/deadlines.js';
+import { describeSkipped, totalSkipped } from '../workload/swf.js';
 import type { TimeUnit } from '../workload/trace.js';
 
 function positiveNumber(text: string, field: string): number {
@@ -21,7 +26,6 @@ export async function runCommand(workload: string, opts: Record<string, string>)
     workload,
     carbon: opts.carbon!,
     scheduler: opts.scheduler!,
-    deadlineRule: parseMaxWait(opts.maxWait!),
     seed: opts.seed!,
     timeUnit: opts.timeUnit as TimeUnit,
     wattsPerCpu: positiveNumber(opts.wattsPerCpu!, 'watts-per-cpu'),
@@ -34,20 +38,47 @@ export async function runCommand(workload: string, opts: Record<string, string>)
     if (!(options.slotS > 0)) throw new InputError('bad_option', 'slot must be positive', { field: 'slot' });
   }
   if (opts.start !== undefined) options.start = opts.start;
+  if (opts.end !== undefined) options.end = opts.end;
+  if (opts.resample !== undefined) options.resampleS = parseDuration(opts.resample, 'resample');
+  options.fill = opts.fill as FillMode;
+  options.forecast = opts.forecast!;
+  // --max-wait has no commander default so that giving it with --deadline is caught
+  if (opts.maxWait !== undefined) options.deadlineRule = parseMaxWait(opts.maxWait);
+  if (opts.deadline !== undefined) options.deadline = opts.deadline;
+  if (opts.timezone !== undefined) options.timeZone = opts.timezone;
+  if (opts.skipIncomplete !== undefined) options.skipIncomplete = true;
+  const deadlineText = opts.deadline !== undefined ? `deadline ${opts.deadline} (${opts.timezone ?? 'UTC'})` : `max wait ${opts.maxWait ?? '24h'}`;
   if (opts.plan !== undefined) options.plan = opts.plan;
+  if (opts.startGrid !== undefined) options.startGrid = opts.startGrid as StartGrid;
+  if (opts.length !== undefined) options.length = opts.length as PlanLength;
+  if (opts.thresholdQuantile !== undefined) options.thresholdQuantile = positiveNumber(opts.thresholdQuantile, 'threshold-quantile');
+  if (opts.solver !== undefined) options.solver = opts.solver as SolverName;
+  if (opts.maxStarts !== undefined) {
+    if (!/^\s*\d+\s*$/.test(opts.maxStarts) || !(Number(opts.maxStarts) >= 1)) {
+      throw new InputError('bad_option', `"${opts.maxStarts}" must be a positive whole number of starts`, { field: 'max-starts' });
+    }
+    options.maxStarts = Number(opts.maxStarts);
+  }
   if (opts.plan !== undefined && opts.scheduler !== 'replay') {
     throw new InputError('bad_option', '--plan is only used by --scheduler replay', { field: 'plan' });
   }
 
+  if (opts.repeat !== undefined && opts.report !== undefined) throw new InputError('bad_option', '--report draws one run: it does not combine with --repeat', { field: 'report' });
+  if (opts.repeat !== undefined) return repeatCommand(workload, options, opts, deadlineText);
   const out = await runWorkload(options);
+  if (out.carbonFill) process.stderr.write(`carbon-sim: note: ${opts.carbon}: ${describeFill(out.carbonFill)}\n`);
 
   // Render everything before writing anything: bad input never leaves partial files.
   let stdout: string;
   if (opts.format === 'json') stdout = JSON.stringify({ summary: out.summary, jobs: out.jobs }) + '\n';
   else if (opts.format === 'csv') stdout = jobsCsv(out.jobs);
   else {
-    const title = `carbon-sim run: ${workload} | scheduler ${opts.scheduler} | carbon ${opts.carbon} (${opts.carbonColumn}) | max wait ${opts.maxWait}`;
+    const title = `carbon-sim run: ${workload} | scheduler ${opts.scheduler} | carbon ${opts.carbon} (${opts.carbonColumn}) | ${deadlineText}`;
     stdout = summaryTable(out.summary, title);
+  }
+  if (opts.report !== undefined) {
+    const inputs = { workload, scheduler: opts.scheduler!, carbon: opts.carbon!, deadline: deadlineText, forecast: opts.forecast!, seed: opts.seed! };
+    await writeReport(opts.report, runReportInput(out, inputs));
   }
   if (opts.out !== undefined) {
     writeFilesAtomically(opts.out, {
@@ -61,11 +92,24 @@ export async function runCommand(workload: string, opts: Record<string, string>)
               carbon: opts.carbon,
               carbon_column: opts.carbonColumn,
               scheduler: opts.scheduler,
-              max_wait: opts.maxWait,
+              start_grid: options.startGrid ?? null,
+              length: options.length ?? null,
+              threshold_quantile: options.thresholdQuantile ?? null,
+              solver: options.solver ?? null,
+              max_starts: options.maxStarts ?? null,
+              max_wait: opts.deadline === undefined ? (opts.maxWait ?? '24h') : null,
+              deadline: opts.deadline ?? null,
+              timezone: opts.deadline === undefined ? null : (opts.timezone ?? 'UTC'),
+              skipped_jobs: out.skipped,
               slot_s: out.simulation.slotS,
               seed: opts.seed,
               start: opts.start ?? null,
+              end: opts.end ?? null,
               epoch: new Date(out.carbon.epochMs).toISOString(),
+              resample_s: options.resampleS ?? null,
+              fill: opts.fill,
+              carbon_fill: out.carbonFill ?? null,
+              forecast: opts.forecast,
               time_unit: opts.timeUnit,
               watts_per_cpu: options.wattsPerCpu,
               extend: opts.extend,
@@ -76,6 +120,64 @@ export async function runCommand(workload: string, opts: Record<string, string>)
           2,
         ) + '\n',
     });
+  }
+  if (totalSkipped(out.skipped) > 0) process.stderr.write(`carbon-sim: note: ${describeSkipped(out.skipped)}\n`);
+  process.stdout.write(stdout);
+}
+
+/**
+ * `--repeat N`: the run for seeds seed, seed+1, ..., seed+N-1 (forecast noise and scheduler
+ * randomness differ per seed), reported as the mean, the 95% confidence interval of the mean and
+ * percentiles of each summary metric. With --out only summary.json is written (inputs, the
+ * statistics and each seed's summary).
+ */
+async function repeatCommand(workload: string, options: RunOptions, opts: Record<string, string>, deadlineText: string): Promise<void> {
+  const n = Number(opts.repeat);
+  if (!/^\d+$/.test(opts.repeat!.trim()) || n < 1) throw new InputError('bad_option', `"${opts.repeat}" must be a positive integer`, { field: 'repeat' });
+  const first = Number(opts.seed);
+  if (!/^-?\d+$/.test(opts.seed!.trim()) || !Number.isSafeInteger(first + n)) {
+    throw new InputError('bad_option', `--repeat runs seeds seed..seed+N-1, so --seed must be an integer, got "${opts.seed}"`, { field: 'seed' });
+  }
+  const runs: { seed: number; out: RunOutput }[] = [];
+  for (let i = 0; i < n; i++) runs.push({ seed: first + i, out: await runWorkload({ ...options, seed: first + i, events: false }) });
+  const { out } = runs[0]!;
+  if (out.carbonFill) process.stderr.write(`carbon-sim: note: ${opts.carbon}: ${describeFill(out.carbonFill)}\n`);
+  const { describeFields, statsCsv, statsTable } = await import('../report/stats.js');
+  const stats = await describeFields(runs.map((r) => r.out.summary as unknown as Record<string, unknown>));
+  const record = { repeat: { n, seeds: runs.map((r) => r.seed) }, summary: stats, runs: runs.map((r) => ({ seed: r.seed, summary: r.out.summary })) };
+  let stdout: string;
+  if (opts.format === 'json') stdout = JSON.stringify(record) + '\n';
+  else if (opts.format === 'csv') stdout = statsCsv(stats);
+  else {
+    const forecast = `forecast ${opts.forecast}`;
+    const title = `carbon-sim run: ${workload} | scheduler ${opts.scheduler} | carbon ${opts.carbon} (${opts.carbonColumn}) | ${forecast} | ${deadlineText} | seeds ${first}..${first + n - 1}`;
+    stdout = statsTable(stats, title);
+  }
+  if (opts.out !== undefined) {
+    const inputs = {
+      workload,
+      carbon: opts.carbon,
+      carbon_column: opts.carbonColumn,
+      scheduler: opts.scheduler,
+      start_grid: options.startGrid ?? null,
+      length: options.length ?? null,
+      threshold_quantile: options.thresholdQuantile ?? null,
+      solver: options.solver ?? null,
+      max_starts: options.maxStarts ?? null,
+      deadline: deadlineText,
+      forecast: opts.forecast,
+      slot_s: out.simulation.slotS,
+      start: opts.start ?? null,
+      end: opts.end ?? null,
+      epoch: new Date(out.carbon.epochMs).toISOString(),
+      resample_s: options.resampleS ?? null,
+      fill: opts.fill,
+      carbon_fill: out.carbonFill ?? null,
+      time_unit: opts.timeUnit,
+      watts_per_cpu: options.wattsPerCpu,
+      extend: opts.extend,
+    };
+    writeFilesAtomically(opts.out, { 'summary.json': JSON.stringify({ inputs, ...record }, null, 2) + '\n' });
   }
   process.stdout.write(stdout);
 }

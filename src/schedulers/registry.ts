@@ -1,5 +1,12 @@
 import { InputError } from '../errors.js';
 import { agnosticScheduler } from './agnostic.js';
+import type { PlanLength, StartGrid } from './candidates.js';
+import { carbonTimeScheduler } from './carbon-time.js';
+import { ecovisorScheduler } from './ecovisor.js';
+import { lowestSlotScheduler } from './lowest-slot.js';
+import { lowestWindowScheduler } from './lowest-window.js';
+import { lpScheduler } from './lp.js';
+import type { SolverName } from '../solvers/solve.js';
 import { oracleScheduler } from './oracle.js';
 import { replayScheduler, type PlanBook } from './replay.js';
 import type { Scheduler } from './types.js';
@@ -9,10 +16,32 @@ import { waitAWhileScheduler } from './waitawhile.js';
 export interface SchedulerOptions {
   /** replay: the plan to execute */
   plans?: PlanBook;
+  /** lowest-window, carbon-time: candidate starts (default `clock`) */
+  startGrid?: StartGrid;
+  /** lowest-window, carbon-time: plan with the real length or the queue's mean (default `actual`) */
+  length?: PlanLength;
+  /** ecovisor: quantile of the next day's intensity used as threshold (default 0.3) */
+  thresholdQuantile?: number;
+  /** lp: exact solver, `dp` (default), `highs` or `jslp` (MILP back-ends: loadMilpBackend first) */
+  solver?: SolverName;
+  /** lp: at most this many run intervals per job (default: no cap) */
+  maxStarts?: number;
 }
+
+/** Options that change a rule, by CLI flag: given to a scheduler that ignores them, they are an error. */
+const TUNING_FLAGS = {
+  startGrid: 'start-grid',
+  length: 'length',
+  thresholdQuantile: 'threshold-quantile',
+  solver: 'solver',
+  maxStarts: 'max-starts',
+} as const;
+type TuningOption = keyof typeof TUNING_FLAGS;
 
 export interface SchedulerEntry {
   description: string;
+  /** the tuning options it reads */
+  reads?: readonly TuningOption[];
   create(options: SchedulerOptions): Scheduler;
 }
 
@@ -26,6 +55,30 @@ export const SCHEDULERS: Record<string, SchedulerEntry> = {
   waitawhile: {
     description: 'suspend-resume into the cheapest slots before the deadline (assumes free interruption)',
     create: () => waitAWhileScheduler(),
+  },
+  'lowest-slot': {
+    description: 'uninterrupted, from the earliest instant of least intensity within the wait (GAIA)',
+    create: () => lowestSlotScheduler(),
+  },
+  'lowest-window': {
+    description: 'uninterrupted, the candidate start whose run emits least (GAIA; --start-grid, --length)',
+    reads: ['startGrid', 'length'],
+    create: (o) => lowestWindowScheduler(o),
+  },
+  'carbon-time': {
+    description: 'uninterrupted, the candidate start saving most carbon per hour of completion time (GAIA; --start-grid, --length)',
+    reads: ['startGrid', 'length'],
+    create: (o) => carbonTimeScheduler(o),
+  },
+  ecovisor: {
+    description: 'suspend-resume: run while intensity < the next day\'s 0.3 quantile, until the wait is spent (GAIA; --threshold-quantile)',
+    reads: ['thresholdQuantile'],
+    create: (o) => ecovisorScheduler(o),
+  },
+  lp: {
+    description: 'checkpoint-resume on the slot grid, exact least emissions with every startup and lost work (--solver, --max-starts)',
+    reads: ['solver', 'maxStarts'],
+    create: (o) => lpScheduler({ ...(o.solver !== undefined && { solver: o.solver }), ...(o.maxStarts !== undefined && { maxStarts: o.maxStarts }) }),
   },
   replay: {
     description: 'execute a plan file {"jobs": {"<id>": [[start, end], ...]}} (--plan)',
@@ -43,5 +96,11 @@ export function schedulerNames(): string[] {
 export function createScheduler(name: string, options: SchedulerOptions = {}): Scheduler {
   const entry = Object.prototype.hasOwnProperty.call(SCHEDULERS, name) ? SCHEDULERS[name] : undefined;
   if (!entry) throw new InputError('unknown_scheduler', `unknown scheduler "${name}" (known: ${schedulerNames().join(', ')})`, { field: 'scheduler' });
+  for (const key of Object.keys(TUNING_FLAGS) as TuningOption[]) {
+    if (options[key] !== undefined && !entry.reads?.includes(key)) {
+      const flag = TUNING_FLAGS[key];
+      throw new InputError('bad_option', `--${flag} does not apply to scheduler "${name}"`, { field: flag });
+    }
+  }
   return entry.create(options);
 }
