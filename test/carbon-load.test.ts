@@ -6,26 +6,16 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { loadCarbon, loadCarbonTrace } from '../src/carbon/load.js';
-import { InputError } from '../src/errors.js';
-import { cli, sharedData } from './helpers.js';
+import { cli, sharedData, inputErrorOf } from './helpers.js';
 
 const carbs = sharedData('carbon/carbs-de-2024/DE_electricity_data.csv');
 const lwaGb = sharedData('carbon/lwa-2020/gb_ci.csv');
 const H = 3600;
 
-function loadError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe.skipIf(carbs.skip)('the carbs DE 2024 file (gaps, re-fetched overlaps, empty values)', () => {
   it('is an error naming its first bad line (26: a 98 h jump) without a fill rule', () => {
-    const e = loadError(() => loadCarbon(carbs.path));
+    const e = inputErrorOf(() => loadCarbon(carbs.path));
     expect([e.code, e.line, e.field]).toEqual(['gap', 26, 'datetime']);
     expect(e.message).toBe(
       "gap: 97 missing values between 2024-02-01T11:00:00.000Z on line 25 and 2024-02-05T13:00:00.000Z (the trace's resolution is its shortest step, 1h, first ending on line 3); use --fill hold|linear to fill",
@@ -72,7 +62,7 @@ describe.skipIf(carbs.skip)('the carbs DE 2024 file (gaps, re-fetched overlaps, 
 
 describe.skipIf(lwaGb.skip)("Let's Wait Awhile GB 2020: 30 min steps, then 15 min from 2020-10-31", () => {
   it('is a gap at line 3 by default: the resolution is the shortest step', () => {
-    const e = loadError(() => loadCarbon(lwaGb.path));
+    const e = inputErrorOf(() => loadCarbon(lwaGb.path));
     expect([e.code, e.line]).toEqual(['gap', 3]);
     expect(e.message).toContain('shortest step, 15m, first ending on line 15171');
   });

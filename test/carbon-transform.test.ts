@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { readCarbonRows, type CarbonRows } from '../src/carbon/csv.js';
 import { CarbonSignal } from '../src/carbon/signal.js';
 import { cutWindow, describeFill, regularize, resample, shapeCarbon } from '../src/carbon/transform.js';
-import { InputError } from '../src/errors.js';
+import { inputErrorOf } from './helpers.js';
 
 const H = 3600;
 const HEADER = 'Datetime (UTC),Carbon Intensity gCO₂eq/kWh (direct),Carbon Intensity gCO₂eq/kWh (LCA)';
@@ -18,15 +18,6 @@ function rowsOf(spec: [number, number | ''][]): CarbonRows {
 
 const T0 = Date.UTC(2023, 0, 1);
 
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 // line 2..8 of the file: an empty value, a gap (03:00), a row out of order, two duplicates (one conflicting)
 const DIRTY: [number, number | ''][] = [
@@ -54,7 +45,7 @@ describe('regularize without a fill rule: a regular grid or an error at the firs
   });
 
   it('names the first problem in file order: here the empty value on line 3, before the gap on line 4', () => {
-    const e = inputError(() => regularize(rowsOf(DIRTY), 'none'));
+    const e = inputErrorOf(() => regularize(rowsOf(DIRTY), 'none'));
     expect([e.code, e.line]).toEqual(['missing_value', 3]);
   });
 
@@ -66,7 +57,7 @@ describe('regularize without a fill rule: a regular grid or an error at the firs
     ['backwards after a regular start', [[0, 1], [1, 2], [2, 2], [1, 2]], 'unsorted_time', 5],
     ['a gap before the shortest step appears (the resolution is of the whole file)', [[0, 1], [2, 2], [3, 2]], 'gap', 3],
   ] as [string, [number, number][], string, number][])('%s', (_name, spec, code, line) => {
-    const e = inputError(() => regularize(rowsOf(spec), 'none'));
+    const e = inputErrorOf(() => regularize(rowsOf(spec), 'none'));
     expect([e.code, e.line]).toEqual([code, line]);
   });
 });

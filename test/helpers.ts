@@ -1,4 +1,5 @@
 // Shared test helpers.
+import { InputError } from '../src/errors.js';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,4 +28,15 @@ export function cli(args: string[], options: { cwd?: string; input?: string } = 
     maxBuffer: 512 * 1024 * 1024,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The InputError that f throws; any other outcome fails the test. */
+export function inputErrorOf(f: () => unknown): InputError {
+  try {
+    f();
+  } catch (err) {
+    if (err instanceof InputError) return err;
+    throw err;
+  }
+  throw new Error('expected an InputError');
 }

@@ -3,12 +3,12 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.js';
 import type { LogRow } from '../src/sweep/log.js';
 import { mergeSweeps } from '../src/sweep/merge.js';
 import { planSweep, shardRuns, type PlannedRun } from '../src/sweep/plan.js';
 import type { SweepRecord } from '../src/sweep/runner.js';
 import { normalizeSuite, type Suite } from '../src/sweep/suite.js';
+import { inputErrorOf } from './helpers.js';
 
 const root = mkdtempSync(join(tmpdir(), 'carbon-sim-merge-'));
 const suite = normalizeSuite({ name: 'm', schedulers: ['oracle', 'waitawhile'], carbon: ['DE-2023', 'GB-2023'], max_wait: ['6h', '24h'], workloads: ['w.csv'] }, 'm.json');
@@ -30,15 +30,6 @@ function folder(runs: readonly PlannedRun[], options: { suite?: Suite; shard?: s
   return dir;
 }
 
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('merge', () => {
   it('joins shards into every run once, whatever the wall times, as the unsharded results', () => {
@@ -58,24 +49,24 @@ describe('merge', () => {
 
   it('refuses folders of different suites', () => {
     const other = normalizeSuite({ ...suite, max_wait: ['6h'] }, 'm.json');
-    const err = inputError(() => mergeSweeps([folder(planned), folder(planSweep(other, other.schedulers), { suite: other })], join(root, 'x1')));
+    const err = inputErrorOf(() => mergeSweeps([folder(planned), folder(planSweep(other, other.schedulers), { suite: other })], join(root, 'x1')));
     expect(err.code).toBe('sweep_mismatch');
   });
 
   it('refuses two copies of a run that disagree on anything but wall time', () => {
     const changed = planned.map((r) => row(r));
     changed[0] = { ...changed[0]!, carbon_g: changed[0]!.carbon_g + 1 };
-    const err = inputError(() => mergeSweeps([folder(planned), folder(planned, { rows: changed })], join(root, 'x2')));
+    const err = inputErrorOf(() => mergeSweeps([folder(planned), folder(planned, { rows: changed })], join(root, 'x2')));
     expect(err.code).toBe('conflicting_runs');
   });
 
   it('refuses an incomplete set, a run foreign to the suite, and a bad output folder', () => {
-    expect(inputError(() => mergeSweeps([folder(planned.slice(1))], join(root, 'x3'))).message).toContain(`1 of ${planned.length} runs are missing`);
+    expect(inputErrorOf(() => mergeSweeps([folder(planned.slice(1))], join(root, 'x3'))).message).toContain(`1 of ${planned.length} runs are missing`);
     const foreign = { ...row(planned[0]!), id: '0000000000000000' };
-    expect(inputError(() => mergeSweeps([folder(planned, { rows: [...planned.map((r) => row(r)), foreign] })], join(root, 'x4'))).message).toContain('not part of the suite');
+    expect(inputErrorOf(() => mergeSweeps([folder(planned, { rows: [...planned.map((r) => row(r)), foreign] })], join(root, 'x4'))).message).toContain('not part of the suite');
     const a = folder(planned);
-    expect(inputError(() => mergeSweeps([a], a)).field).toBe('out');
-    expect(inputError(() => mergeSweeps([a], folder(planned))).code).toBe('sweep_exists');
-    expect(inputError(() => mergeSweeps([root], join(root, 'x5'))).code).toBe('not_a_sweep');
+    expect(inputErrorOf(() => mergeSweeps([a], a)).field).toBe('out');
+    expect(inputErrorOf(() => mergeSweeps([a], folder(planned))).code).toBe('sweep_exists');
+    expect(inputErrorOf(() => mergeSweeps([root], join(root, 'x5'))).code).toBe('not_a_sweep');
   });
 });

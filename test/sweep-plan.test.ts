@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.js';
 import { parseShard, planSweep, runId, shardRuns, type RunSpec } from '../src/sweep/plan.js';
 import { normalizeSuite, parseSuite } from '../src/sweep/suite.js';
+import { inputErrorOf } from './helpers.js';
 
 const FILE = 'suites/demo.json';
 
@@ -10,15 +10,6 @@ function suite(extra: Record<string, unknown> = {}) {
   return normalizeSuite({ name: 'demo', schedulers: ['oracle', 'waitawhile'], carbon: ['DE-2023', 'GB-2023'], max_wait: ['6h', '24h'], workloads: ['w.csv'], ...extra }, FILE);
 }
 
-function inputError(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('suite files', () => {
   it('fill in defaults: forecast oracle, seed 0, one 24 h wait, CLI defaults for the settings', () => {
@@ -41,15 +32,15 @@ describe('suite files', () => {
     [{ optional_schedulers: ['oracle'] }, 'optional_schedulers[0]', 'both'],
     [{ name: 'a b' }, 'name', 'may only use'],
   ])('reject bad shapes naming the file and field: %j', (extra, field, message) => {
-    const err = inputError(() => suite(extra));
+    const err = inputErrorOf(() => suite(extra));
     expect(err.file).toBe(FILE);
     expect(err.field).toBe(field);
     expect(err.message).toContain(message);
   });
 
   it('reject a missing required key and invalid JSON', () => {
-    expect(inputError(() => normalizeSuite({ name: 'x', carbon: ['DE-2023'], workloads: ['w'] }, FILE)).field).toBe('schedulers');
-    expect(inputError(() => parseSuite('{"name": ', FILE)).message).toContain('not valid JSON');
+    expect(inputErrorOf(() => normalizeSuite({ name: 'x', carbon: ['DE-2023'], workloads: ['w'] }, FILE)).field).toBe('schedulers');
+    expect(inputErrorOf(() => parseSuite('{"name": ', FILE)).message).toContain('not valid JSON');
   });
 });
 
@@ -95,7 +86,7 @@ describe('the cross product', () => {
 describe('shards', () => {
   it('parse i/n and reject the rest', () => {
     expect(parseShard('2/3')).toEqual({ index: 2, count: 3 });
-    for (const bad of ['0/3', '4/3', '1/0', '1', 'a/b', '1/2/3']) expect(inputError(() => parseShard(bad)).field).toBe('shard');
+    for (const bad of ['0/3', '4/3', '1/0', '1', 'a/b', '1/2/3']) expect(inputErrorOf(() => parseShard(bad)).field).toBe('shard');
   });
 
   it('property: the shards of a sweep split its suite runs exactly, each with the baselines it needs', () => {

@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../src/errors.js';
 import { readRunLog, RunLogWriter, type LogRow } from '../src/sweep/log.js';
 import { planSweep } from '../src/sweep/plan.js';
 import { assertSameRun, finalizeResults, markdownTable, resultsCsv, RESULT_COLUMNS, summaryLines } from '../src/sweep/results.js';
 import { normalizeSuite } from '../src/sweep/suite.js';
+import { inputErrorOf } from './helpers.js';
 
 const suite = normalizeSuite({ name: 'demo', schedulers: ['oracle'], carbon: ['DE-2023', 'GB-2023'], workloads: ['w.csv'], seeds: [0, 1] }, 'demo.json');
 const planned = planSweep(suite, ['oracle']);
@@ -17,15 +17,6 @@ function row(id: string, carbon_g: number, wall_s = 0.5): LogRow {
   return { id, ...run.spec, jobs: 2, completed: 2, missed_deadlines: 0, energy_kwh: 1, carbon_g, overhead_energy_kwh: 0, mean_wait_s: 3600, interruptions: 1, wall_s };
 }
 
-function thrown(f: () => unknown): InputError {
-  try {
-    f();
-  } catch (err) {
-    if (err instanceof InputError) return err;
-    throw err;
-  }
-  throw new Error('expected an InputError');
-}
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'carbon-sim-sweep-'));
@@ -56,10 +47,10 @@ describe('the run log', () => {
     const path = join(tmp(), 'runs.jsonl');
     const good = JSON.stringify(row(planned[0]!.id, 1));
     writeFileSync(path, `${good}\nnot json\n`);
-    let err = thrown(() => readRunLog(path));
+    let err = inputErrorOf(() => readRunLog(path));
     expect([err.code, err.file, err.line]).toEqual(['bad_run_log', path, 2]);
     writeFileSync(path, `${good}\n${good}\n`);
-    err = thrown(() => readRunLog(path));
+    err = inputErrorOf(() => readRunLog(path));
     expect(err.message).toContain('appears twice');
     expect(err.line).toBe(2);
   });

@@ -7,7 +7,7 @@ import { renderReport, type ReportInput, type ReportTable } from '../report/html
 import type { RunSummary } from '../report/summary.js';
 import { runWorkload, type RunOptions, type RunOutput } from '../run.js';
 import { executeRun } from '../sweep/execute.js';
-import { writeFilesAtomically } from '../sweep/files.js';
+import { writeFilesAtomically } from '../files.js';
 import { specOf } from '../sweep/plan.js';
 import { readResults, runValues, SUMMARY_HEADERS, summaryCells, summaryLines, type ResultRow, type SummaryLine } from '../sweep/results.js';
 import { readSweepRecord, RESULTS_JSONL, SWEEP_RECORD, type SweepRecord } from '../sweep/runner.js';

@@ -1,10 +1,9 @@
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CarbonColumn } from '../carbon/csv.js';
 import type { ExtendMode } from '../carbon/signal.js';
 import { describeFill, type FillMode } from '../carbon/transform.js';
 import { eventsCsv, eventsJsonl } from '../cluster/eventlog.js';
 import { InputError } from '../errors.js';
+import { writeFilesAtomically } from '../files.js';
 import { jobsCsv, summaryTable } from '../report/summary.js';
 import { runWorkload, type RunOptions, type RunOutput } from '../run.js';
 import { runReportInput, writeReport } from './report.js';
@@ -87,33 +86,7 @@ export async function runCommand(workload: string, opts: Record<string, string>)
       'summary.json':
         JSON.stringify(
           {
-            inputs: {
-              workload,
-              carbon: opts.carbon,
-              carbon_column: opts.carbonColumn,
-              scheduler: opts.scheduler,
-              start_grid: options.startGrid ?? null,
-              length: options.length ?? null,
-              threshold_quantile: options.thresholdQuantile ?? null,
-              solver: options.solver ?? null,
-              max_starts: options.maxStarts ?? null,
-              max_wait: opts.deadline === undefined ? (opts.maxWait ?? '24h') : null,
-              deadline: opts.deadline ?? null,
-              timezone: opts.deadline === undefined ? null : (opts.timezone ?? 'UTC'),
-              skipped_jobs: out.skipped,
-              slot_s: out.simulation.slotS,
-              seed: opts.seed,
-              start: opts.start ?? null,
-              end: opts.end ?? null,
-              epoch: new Date(out.carbon.epochMs).toISOString(),
-              resample_s: options.resampleS ?? null,
-              fill: opts.fill,
-              carbon_fill: out.carbonFill ?? null,
-              forecast: opts.forecast,
-              time_unit: opts.timeUnit,
-              watts_per_cpu: options.wattsPerCpu,
-              extend: opts.extend,
-            },
+            inputs: runInputs(workload, opts, options, out),
             summary: out.summary,
           },
           null,
@@ -123,6 +96,37 @@ export async function runCommand(workload: string, opts: Record<string, string>)
   }
   if (totalSkipped(out.skipped) > 0) process.stderr.write(`carbon-sim: note: ${describeSkipped(out.skipped)}\n`);
   process.stdout.write(stdout);
+}
+
+/** The inputs recorded in summary.json: every option that shapes the run, resolved. */
+function runInputs(workload: string, opts: Record<string, string>, options: RunOptions, out: RunOutput): Record<string, unknown> {
+  return {
+    workload,
+    carbon: opts.carbon,
+    carbon_column: opts.carbonColumn,
+    scheduler: opts.scheduler,
+    start_grid: options.startGrid ?? null,
+    length: options.length ?? null,
+    threshold_quantile: options.thresholdQuantile ?? null,
+    solver: options.solver ?? null,
+    max_starts: options.maxStarts ?? null,
+    max_wait: opts.deadline === undefined ? (opts.maxWait ?? '24h') : null,
+    deadline: opts.deadline ?? null,
+    timezone: opts.deadline === undefined ? null : (opts.timezone ?? 'UTC'),
+    skipped_jobs: out.skipped,
+    slot_s: out.simulation.slotS,
+    seed: opts.seed,
+    start: opts.start ?? null,
+    end: opts.end ?? null,
+    epoch: new Date(out.carbon.epochMs).toISOString(),
+    resample_s: options.resampleS ?? null,
+    fill: opts.fill,
+    carbon_fill: out.carbonFill ?? null,
+    forecast: opts.forecast,
+    time_unit: opts.timeUnit,
+    watts_per_cpu: options.wattsPerCpu,
+    extend: opts.extend,
+  };
 }
 
 /**
@@ -154,43 +158,9 @@ async function repeatCommand(workload: string, options: RunOptions, opts: Record
     stdout = statsTable(stats, title);
   }
   if (opts.out !== undefined) {
-    const inputs = {
-      workload,
-      carbon: opts.carbon,
-      carbon_column: opts.carbonColumn,
-      scheduler: opts.scheduler,
-      start_grid: options.startGrid ?? null,
-      length: options.length ?? null,
-      threshold_quantile: options.thresholdQuantile ?? null,
-      solver: options.solver ?? null,
-      max_starts: options.maxStarts ?? null,
-      deadline: deadlineText,
-      forecast: opts.forecast,
-      slot_s: out.simulation.slotS,
-      start: opts.start ?? null,
-      end: opts.end ?? null,
-      epoch: new Date(out.carbon.epochMs).toISOString(),
-      resample_s: options.resampleS ?? null,
-      fill: opts.fill,
-      carbon_fill: out.carbonFill ?? null,
-      time_unit: opts.timeUnit,
-      watts_per_cpu: options.wattsPerCpu,
-      extend: opts.extend,
-    };
+    const inputs = runInputs(workload, opts, options, out);
     writeFilesAtomically(opts.out, { 'summary.json': JSON.stringify({ inputs, ...record }, null, 2) + '\n' });
   }
   process.stdout.write(stdout);
 }
 
-/** Write all files into a temporary folder inside dir, then move them into place. */
-function writeFilesAtomically(dir: string, files: Record<string, string>): void {
-  mkdirSync(dir, { recursive: true });
-  const tmp = join(dir, `.carbon-sim-tmp-${process.pid}`);
-  mkdirSync(tmp, { recursive: true });
-  try {
-    for (const [name, text] of Object.entries(files)) writeFileSync(join(tmp, name), text);
-    for (const name of Object.keys(files)) renameSync(join(tmp, name), join(dir, name));
-  } finally {
-    rmSync(tmp, { recursive: true, force: true });
-  }
-}

@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { bundledTracesDir } from '../carbon/load.js';
 import { InputError } from '../errors.js';
 import { parseWorkload } from '../workload/trace.js';
-import { writeFilesAtomically } from './files.js';
+import { writeFilesAtomically } from '../files.js';
 import { synthesizeWorkloadCsv } from './synth.js';
 
 export const SUITE_FILE = 'suite.json';

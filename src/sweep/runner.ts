@@ -13,7 +13,7 @@ import { parseDuration } from '../units.js';
 import { chooseDeadlineRule } from '../workload/deadlines.js';
 import { maxWaitRule, readWorkloadFile } from '../workload/trace.js';
 import { deadlineChoice, suiteCarbon, suitePath } from './execute.js';
-import { writeFilesAtomically } from './files.js';
+import { writeFilesAtomically } from '../files.js';
 import { readRunLog, RunLogWriter, type LogRow } from './log.js';
 import { planSweep, shardLabel, shardRuns, type PlannedRun, type Shard } from './plan.js';
 import { finalizeResults, resultsCsv, resultsJsonl, summaryLines, summaryMarkdown, type ResultRow } from './results.js';
