@@ -126,7 +126,7 @@ export { runAtArrival, deadlineFeasible, type Scheduler, type Plan, type PlanCon
 export { agnosticScheduler } from './schedulers/agnostic.js';
 export { oracleScheduler, bestUninterruptedStart } from './schedulers/oracle.js';
 export { waitAWhileScheduler, cheapestSlots } from './schedulers/waitawhile.js';
-export { replayScheduler, parsePlanBook, type PlanBook } from './schedulers/replay.js';
+export { replayScheduler, parsePlanBook, checkPlanBook, type PlanBook } from './schedulers/replay.js';
 export { lowestSlotScheduler, cheapestInstant } from './schedulers/lowest-slot.js';
 export { lowestWindowScheduler } from './schedulers/lowest-window.js';
 export { carbonTimeScheduler } from './schedulers/carbon-time.js';

@@ -12,7 +12,7 @@ import type { Job } from './model/jobs.js';
 import { jobRecord, summarize, type JobRecord, type RunSummary } from './report/summary.js';
 import type { PlanLength, StartGrid } from './schedulers/candidates.js';
 import { createScheduler } from './schedulers/registry.js';
-import { parsePlanBook } from './schedulers/replay.js';
+import { checkPlanBook, parsePlanBook } from './schedulers/replay.js';
 import { loadMilpBackend } from './solvers/milp.js';
 import type { SolverName } from './solvers/solve.js';
 import { chooseDeadlineRule } from './workload/deadlines.js';
@@ -111,6 +111,7 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
     ? toJobs(workload.specs, chooseDeadlineRule(options, carbon.epochMs, maxWaitRule(DEFAULT_MAX_WAIT_S)))
     : (options.workload as Job[]);
   const plans = options.plan !== undefined ? parsePlanBook(readInput(options.plan, 'plan'), options.plan) : undefined;
+  if (plans) checkPlanBook(plans, jobs, options.plan!);
   if (options.solver !== undefined && options.solver !== 'dp') await loadMilpBackend(options.solver);
   const scheduler = createScheduler(options.scheduler, {
     plans,

@@ -128,6 +128,11 @@ describe('carbon-sim run: bad input is one line, exit 2, no output files', () =>
       message: /^carbon-sim: error: job "0": simulation runs past the end of carbon trace .*short\.csv at \d+ s \(trace ends at 7200 s\); use --extend repeat\|hold$/,
     },
     {
+      name: 'a plan entry for a job that is not in the workload',
+      args: [good, '--carbon', 'DE-2023', '--scheduler', 'replay', '--plan', write(dir, 'typo-plan.json', JSON.stringify({ jobs: { '0': [[0, 3600]], '1': [[60, 7260]], '2': [[0, 10]] } }))],
+      message: `carbon-sim: error: ${join(dir, 'typo-plan.json')} (field "jobs.2"): the plan has intervals for job "2", which is not in the workload`,
+    },
+    {
       name: 'unknown carbon trace name',
       args: [good, '--carbon', 'XX-1999'],
       message: 'carbon-sim: error: field "carbon": carbon trace "XX-1999" is neither a file nor a bundled name (bundled zones: BR, CA-ON, DE, ES, GB, NO, SG, US-CAL-CISO, US-TEX-ERCO)',

@@ -47,3 +47,11 @@ export function parsePlanBook(text: string, file = '<plan>'): PlanBook {
   }
   return book;
 }
+
+/** Every plan entry must name a job of the workload: an entry for no job is a typo, not data to drop. */
+export function checkPlanBook(plans: PlanBook, jobs: readonly Job[], file: string): void {
+  const ids = new Set(jobs.map((j) => j.id));
+  for (const id of plans.keys()) {
+    if (!ids.has(id)) throw new InputError('unknown_plan_job', `the plan has intervals for job "${id}", which is not in the workload`, { file, field: `jobs.${id}` });
+  }
+}
