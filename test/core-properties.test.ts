@@ -9,6 +9,7 @@ import {
   createScheduler,
   executePlan,
   simulate,
+  cheapestSlots,
   type Interval,
   type Job,
   type Phase,
@@ -284,6 +285,35 @@ describe('schedulers on random jobs and traces', () => {
         expect(finish).toBeLessThanOrEqual(job.deadline + 1e-9);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('waitawhile slot costs: the fast path on the carbon grid equals the general path', () => {
+  it('same plan from a uniform trace and from the same values on a non-uniform one', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 50 }), { minLength: 4, maxLength: 60 }),
+        fc.integer({ min: 0, max: 1000 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (values, a, span, needPermille) => {
+          const H = 3600;
+          const n = values.length;
+          const times = Float64Array.from(values, (_, i) => i * H);
+          const uniform = new CarbonSignal({ times, values: Float64Array.from(values) });
+          // A longer last step makes the grid non-uniform, which forces the general path.
+          const general = new CarbonSignal({ times, values: Float64Array.from(values), end: (n + 1) * H });
+          expect(uniform.uniformStepS).toBe(H);
+          expect(general.uniformStepS).toBe(0);
+          const from = (a / 1000) * (n - 2) * H;
+          const to = Math.min((n - 1) * H, from + (span / 1000) * (n - 1) * H + 1);
+          const need = ((to - from) * needPermille) / 1000;
+          const ctx = (carbon: CarbonSignal) => ({ now: from, deadline: to, carbon, slot: H, slotOrigin: 0, rng: () => 0 });
+          expect(cheapestSlots(ctx(uniform), from, to, need)).toEqual(cheapestSlots(ctx(general), from, to, need));
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });

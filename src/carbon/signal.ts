@@ -164,6 +164,21 @@ export class CarbonSignal {
     return { t: t - periods * this.period, periods };
   }
 
+  /**
+   * End of the constant step holding at t: the first step boundary after t (the trace end for the
+   * last step; Infinity past the end under `hold`, where nothing changes any more).
+   */
+  stepEnd(t: number): number {
+    if (t >= this.start && t < this.end) {
+      const i = this.indexAt(t);
+      return i + 1 < this.times.length ? this.times[i + 1]! : this.end;
+    }
+    if (t < this.start || this.extend === 'none') return this.outOfRange(t);
+    if (this.extend === 'hold') return Infinity;
+    const { t: inside, periods } = this.fold(t);
+    return this.stepEnd(inside) + periods * this.period;
+  }
+
   /** Intensity (gCO2/kWh) at time t. */
   intensityAt(t: number): number {
     if (t >= this.start && t < this.end) return this.values[this.indexAt(t)]!;

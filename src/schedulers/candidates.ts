@@ -61,8 +61,8 @@ export function candidateStarts(ctx: PlanContext, earliest: number, latest: numb
 
 /** A run as power steps: offsets[0] = 0 < ... < offsets[k] = length; powers[j] holds on [offsets[j], offsets[j+1]). */
 export interface RunShape {
-  offsets: Float64Array;
-  powers: Float64Array;
+  offsets: ArrayLike<number>;
+  powers: ArrayLike<number>;
 }
 
 /** Emissions (g) of a run of the given shape started at s. */
@@ -94,7 +94,7 @@ export function runPlanner(length: PlanLength): RunPlanner {
     counts[q]! += 1;
     const meanS = sums[q]! / counts[q]!;
     const powerW = job.profile.energyJ / job.profile.durationS;
-    return { offsets: Float64Array.of(0, meanS), powers: Float64Array.of(powerW, 0) };
+    return { offsets: [0, meanS], powers: [powerW, 0] };
   };
 }
 

@@ -80,7 +80,7 @@ export function distinctCheckpoints(profile: CompiledProfile): Float64Array {
 }
 
 /** Index of the last checkpoint <= q + TIME_EPS_S (as the engine counts it reached), or -1. */
-export function lastCheckpointIndex(checkpoints: Float64Array, q: number): number {
+export function lastCheckpointIndex(checkpoints: ArrayLike<number>, q: number): number {
   let lo = 0;
   let hi = checkpoints.length - 1;
   let found = -1;

@@ -97,36 +97,23 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
   const specs: JobSpec[] = new Array(rows.length - 1);
   for (let r = 1; r < rows.length; r++) {
     const { record, line } = rows[r]!;
-    const cell = (name: string): string | undefined => {
-      const i = col.get(name);
-      return i === undefined ? undefined : record[i];
-    };
+    const cell = (name: string): string | undefined => cellOf(record, col.get(name));
     const fail = (code: string, field: string, message: string): never => {
       throw new InputError(code, message, { file, line, field });
     };
     if (record.length !== header.length) {
       fail('column_count', header[Math.min(record.length, header.length - 1)]!, `expected ${header.length} fields, got ${record.length}`);
     }
-    const number = (field: string, opts: { min?: number; positive?: boolean; integer?: boolean } = {}): number | undefined => {
-      const raw = cell(field);
-      if (raw === undefined || raw === '') return undefined;
-      const v = Number(raw);
-      if (raw.trim() === '' || Number.isNaN(v)) fail('not_a_number', field, `"${raw}" is not a number`);
-      if (!Number.isFinite(v)) fail('not_finite', field, `${raw} is not finite`);
-      if (opts.positive && !(v > 0)) fail('not_positive', field, `${raw} must be positive`);
-      if (opts.min !== undefined && v < opts.min) fail('negative', field, `${raw} must not be negative`);
-      if (opts.integer && !Number.isInteger(v)) fail('not_integer', field, `${raw} must be a whole number`);
-      return v;
-    };
+    const number = (field: string, rule: NumberRule): number | undefined => numberCell(record, col.get(field), field, rule, file, line);
 
-    const arrival = number('arrival_time', { min: 0 });
+    const arrival = number('arrival_time', NON_NEGATIVE);
     if (arrival === undefined) fail('missing_value', 'arrival_time', 'arrival_time is empty');
-    const length = number('length', { positive: true });
+    const length = number('length', POSITIVE);
     if (length === undefined) fail('missing_value', 'length', 'length is empty');
-    const cpus = number('cpus', { positive: true, integer: true });
-    const power = number('power', { min: 0 });
-    const deadline = number('deadline', { min: 0 });
-    const maxWait = number('max_wait', { min: 0 });
+    const cpus = number('cpus', POSITIVE_INTEGER);
+    const power = number('power', NON_NEGATIVE);
+    const deadline = number('deadline', NON_NEGATIVE);
+    const maxWait = number('max_wait', NON_NEGATIVE);
     if (deadline !== undefined && maxWait !== undefined) {
       fail('conflicting_deadline', 'deadline', 'give either deadline or max_wait for a job, not both');
     }
@@ -256,6 +243,36 @@ function firstContentLine(text: string): string {
     pos = end + 1;
   }
   return '';
+}
+
+/** What a numeric cell must satisfy. */
+interface NumberRule {
+  min?: number;
+  positive?: boolean;
+  integer?: boolean;
+}
+const NON_NEGATIVE: NumberRule = { min: 0 };
+const POSITIVE: NumberRule = { positive: true };
+const POSITIVE_INTEGER: NumberRule = { positive: true, integer: true };
+
+function cellOf(record: readonly string[], index: number | undefined): string | undefined {
+  return index === undefined ? undefined : record[index];
+}
+
+/** A numeric cell checked against its rule; undefined when the column is absent or the cell empty. */
+function numberCell(record: readonly string[], index: number | undefined, field: string, rule: NumberRule, file: string, line: number): number | undefined {
+  const raw = cellOf(record, index);
+  if (raw === undefined || raw === '') return undefined;
+  const v = Number(raw);
+  const fail = (code: string, message: string): never => {
+    throw new InputError(code, message, { file, line, field });
+  };
+  if (raw.trim() === '' || Number.isNaN(v)) fail('not_a_number', `"${raw}" is not a number`);
+  if (!Number.isFinite(v)) fail('not_finite', `${raw} is not finite`);
+  if (rule.positive && !(v > 0)) fail('not_positive', `${raw} must be positive`);
+  if (rule.min !== undefined && v < rule.min) fail('negative', `${raw} must not be negative`);
+  if (rule.integer && !Number.isInteger(v)) fail('not_integer', `${raw} must be a whole number`);
+  return v;
 }
 
 function bad(message: string, field = 'args'): never {
