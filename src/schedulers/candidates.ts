@@ -4,7 +4,7 @@ import { JOULES_PER_KWH, type CarbonSignal } from '../carbon/signal.js';
 import { InputError } from '../errors.js';
 import type { Job } from '../model/jobs.js';
 import { SHORT_QUEUE_LIMIT_S } from '../workload/deadlines.js';
-import type { PlanContext } from './types.js';
+import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './types.js';
 
 export const HOUR_S = 3600;
 
@@ -101,4 +101,40 @@ export function runPlanner(length: PlanLength): RunPlanner {
 /** a < b beyond rounding: equal costs summed in a different order must tie (ties go to the earliest). */
 export function clearlyLess(a: number, b: number): boolean {
   return a < b - 1e-12 * Math.max(Math.abs(a), Math.abs(b));
+}
+
+/**
+ * Scores a candidate start s (higher is better) from the emissions of the run started there, the
+ * emissions of starting at arrival, and the run's length.
+ */
+export type StartScore = (emissionsG: number, atArrivalG: number, s: number, arrival: number, lengthS: number) => number;
+
+/**
+ * An uninterrupted scheduler that starts each job at the candidate start with the best score; the
+ * arrival is a candidate too, and ties (within rounding) go to the earliest start.
+ */
+export function bestStartScheduler(name: string, options: StartChoiceOptions, score: StartScore): Scheduler {
+  const { grid, length } = startChoice(options);
+  const planRun = runPlanner(length);
+  return {
+    name,
+    plan(job: Job, ctx: PlanContext): Plan {
+      const shape = planRun(job);
+      const waitS = allowedWaitS(job, ctx);
+      if (waitS < 0) return runAtArrival(job, false);
+      const lengthS = shape.offsets[shape.offsets.length - 1]!;
+      const atArrival = runEmissionsG(shape, ctx.carbon, ctx.now);
+      let bestS = ctx.now;
+      let best = score(atArrival, atArrival, ctx.now, ctx.now, lengthS);
+      for (const s of candidateStarts(ctx, ctx.now, ctx.now + waitS, grid)) {
+        if (s === ctx.now) continue;
+        const value = score(runEmissionsG(shape, ctx.carbon, s), atArrival, s, ctx.now, lengthS);
+        if (clearlyLess(best, value)) {
+          best = value;
+          bestS = s;
+        }
+      }
+      return { intervals: [[bestS, bestS + job.profile.durationS]], feasible: true };
+    },
+  };
 }

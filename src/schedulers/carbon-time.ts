@@ -1,14 +1,5 @@
-import type { Job } from '../model/jobs.js';
-import {
-  allowedWaitS,
-  candidateStarts,
-  clearlyLess,
-  runEmissionsG,
-  runPlanner,
-  startChoice,
-  type StartChoiceOptions,
-} from './candidates.js';
-import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './types.js';
+import { bestStartScheduler, clearlyLess, type StartChoiceOptions } from './candidates.js';
+import type { Scheduler } from './types.js';
 
 /**
  * Carbon-Time (GAIA's "carbon saving per waiting time"; `cst_average` with `length: 'average'`):
@@ -21,29 +12,8 @@ import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './typ
  * @example carbonTimeScheduler({ startGrid: 'arrival', length: 'average' }) // GAIA's `cst_average`
  */
 export function carbonTimeScheduler(options: StartChoiceOptions = {}): Scheduler {
-  const { grid, length } = startChoice(options);
-  const planRun = runPlanner(length);
-  return {
-    name: 'carbon-time',
-    plan(job: Job, ctx: PlanContext): Plan {
-      const shape = planRun(job);
-      const waitS = allowedWaitS(job, ctx);
-      if (waitS < 0) return runAtArrival(job, false);
-      const lengthS = shape.offsets[shape.offsets.length - 1]!;
-      const atArrival = runEmissionsG(shape, ctx.carbon, ctx.now);
-      let bestS = ctx.now;
-      let best = 0; // the score of starting at arrival
-      for (const s of candidateStarts(ctx, ctx.now, ctx.now + waitS, grid)) {
-        if (s === ctx.now) continue;
-        const cost = runEmissionsG(shape, ctx.carbon, s);
-        if (!clearlyLess(cost, atArrival)) continue; // no saving: cannot beat the arrival
-        const score = (atArrival - cost) / (s - ctx.now + lengthS);
-        if (clearlyLess(best, score)) {
-          best = score;
-          bestS = s;
-        }
-      }
-      return { intervals: [[bestS, bestS + job.profile.durationS]], feasible: true };
-    },
-  };
+  return bestStartScheduler('carbon-time', options, (cost, atArrival, s, arrival, lengthS) =>
+    // no saving cannot beat the arrival, whose score is 0
+    clearlyLess(cost, atArrival) ? (atArrival - cost) / (s - arrival + lengthS) : s === arrival ? 0 : -Infinity,
+  );
 }
