@@ -63,6 +63,8 @@ const FILES: Record<string, [string[], string]> = {
     `:3 (${TIME}): filling would make 31536001 steps (more than 5256000): the trace's resolution is its shortest step, 1s, first ending on line 3`,
   ],
   'lwa-format.csv': [['--carbon-column', 'lca'], ':1 (field "lca"): this file has no lca intensity column'],
+  'lifecycle-as-direct.csv': [[], ':2 (field "emissionFactorType"): the intensities are lifecycle values, not direct: use --carbon-column lca'],
+  'mixed-factor-types.csv': [['--carbon-column', 'lca'], ':4 (field "emissionFactorType"): emission factor type "direct" differs from "lifecycle" on the rows before'],
   'latin1.csv': [[], ':3: not UTF-8 text (binary data, or another encoding: save the file as UTF-8)'],
   'binary.bin': [[], ':1: binary data (a NUL byte at offset 143): expected a CSV text file'],
   'truncated.csv.gz': [[], ': gzip data is truncated or corrupt (unexpected end of file)'],

@@ -15,7 +15,7 @@ const H = 3600;
 
 describe.skipIf(carbs.skip)('the carbs DE 2024 file (gaps, re-fetched overlaps, empty values)', () => {
   it('is an error naming its first bad line (26: a 98 h jump) without a fill rule', () => {
-    const e = inputErrorOf(() => loadCarbon(carbs.path));
+    const e = inputErrorOf(() => loadCarbon(carbs.path, { column: 'lca' }));
     expect([e.code, e.line, e.field]).toEqual(['gap', 26, 'datetime']);
     expect(e.message).toBe(
       "gap: 97 missing values between 2024-02-01T11:00:00.000Z on line 25 and 2024-02-05T13:00:00.000Z (the trace's resolution is its shortest step, 1h, first ending on line 3); use --fill hold|linear to fill",
@@ -25,7 +25,7 @@ describe.skipIf(carbs.skip)('the carbs DE 2024 file (gaps, re-fetched overlaps, 
   // Counts checked independently (a Python pass over the file): 5,712 rows, 5,593 distinct hours
   // from 2024-01-31T12:00Z to 2024-10-03T15:00Z.
   it('loads with --fill hold and reports every change', () => {
-    const { signal, fill } = loadCarbonTrace(carbs.path, { fill: 'hold' });
+    const { signal, fill } = loadCarbonTrace(carbs.path, { column: 'lca', fill: 'hold' });
     expect(fill).toEqual({ mode: 'hold', filled: 317, missing: 315, empty: 2, duplicates: 119, conflicting: 18, reordered: 113 });
     expect(signal.values.length).toBe(5593 + 315);
     expect(signal.epochMs).toBe(Date.parse('2024-01-31T12:00:00Z'));
@@ -41,7 +41,7 @@ describe.skipIf(carbs.skip)('the carbs DE 2024 file (gaps, re-fetched overlaps, 
   });
 
   it('loads with --fill linear: empty values interpolated between their neighbours', () => {
-    const { signal } = loadCarbonTrace(carbs.path, { fill: 'linear' });
+    const { signal } = loadCarbonTrace(carbs.path, { column: 'lca', fill: 'linear' });
     const at = (iso: string): number => signal.intensityAt((Date.parse(iso) - signal.epochMs) / 1000);
     expect(at('2024-04-19T14:00Z')).toBeCloseTo(188 + 37 / 3, 10);
     expect(at('2024-04-19T15:00Z')).toBeCloseTo(188 + (2 * 37) / 3, 10);
@@ -49,7 +49,7 @@ describe.skipIf(carbs.skip)('the carbs DE 2024 file (gaps, re-fetched overlaps, 
 
   it('the CLI reports the fill on stderr and in summary.json', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'carbon-sim-fill-')), 'out');
-    const r = cli(['run', 'traces/workloads/pai_1k.csv', '--carbon', carbs.path, '--fill', 'hold', '--format', 'json', '--out', out]);
+    const r = cli(['run', 'traces/workloads/pai_1k.csv', '--carbon', carbs.path, '--carbon-column', 'lca', '--fill', 'hold', '--format', 'json', '--out', out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe(
       `carbon-sim: note: ${carbs.path}: filled 317 values by hold (315 missing, 2 empty); dropped 119 duplicate rows (18 with a different value); sorted 113 out-of-order rows\n`,

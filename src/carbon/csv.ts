@@ -4,7 +4,7 @@
 // - Electricity Maps API exports (carbs): `datetime,carbon_intensity_avg`
 // Reading is two steps: rows as they stand in the file (each value parsed and range-checked), then
 // `regularize` (transform.ts) checks order, gaps, duplicates and empty values, or fills them.
-import { parseCsvRows } from '../csv.js';
+import { parseCsvRows, type CsvRow } from '../csv.js';
 import { InputError } from '../errors.js';
 import { regularize, type FillMode, type FillReport } from './transform.js';
 
@@ -47,6 +47,8 @@ export interface CarbonTable {
 interface Format {
   time: string;
   value: (column: CarbonColumn) => string | undefined;
+  /** a column naming each row's emission factor type (`lifecycle` or `direct`), which must match the column read */
+  factorType?: string;
 }
 
 const EM_VALUE = (c: CarbonColumn): string => `Carbon Intensity gCO₂eq/kWh (${c === 'lca' ? 'LCA' : 'direct'})`;
@@ -54,7 +56,8 @@ const EM_VALUE = (c: CarbonColumn): string => `Carbon Intensity gCO₂eq/kWh (${
 const FORMATS: Format[] = [
   { time: 'Datetime (UTC)', value: EM_VALUE },
   { time: 'Time', value: (c) => (c === 'direct' ? 'Carbon Intensity' : undefined) },
-  { time: 'datetime', value: (c) => (c === 'direct' ? 'carbon_intensity_avg' : undefined) },
+  // Electricity Maps API exports say per row which factor `carbon_intensity_avg` uses.
+  { time: 'datetime', value: () => 'carbon_intensity_avg', factorType: 'emissionFactorType' },
 ];
 
 /** `Carbon Intensity <unit> (direct|LCA)`: the unit a column states. */
@@ -133,6 +136,7 @@ export function readCarbonColumns(text: string, options: { file: string; columns
     }
     const n = rows.length - 1;
     if (n === 0) throw new InputError('no_rows', 'carbon file has a header but no rows', { file, line: 1 });
+    checkFactorType(rows, header, format, column, file);
     const timesMs = new Float64Array(n);
     const values = new Float64Array(n);
     const lines = new Int32Array(n);
@@ -150,6 +154,40 @@ export function readCarbonColumns(text: string, options: { file: string; columns
     }
     return { file, timeColumn: format.time, column: valueName, timesMs, values, lines };
   });
+}
+
+const FACTOR_TYPES: Record<string, CarbonColumn> = { lifecycle: 'lca', direct: 'direct' };
+
+/**
+ * Files that label each row's emission factor must hold the factor asked for, on every row: reading
+ * life-cycle values as direct ones (or mixing the two) would silently change what is measured.
+ * Without the label column the values count as direct.
+ */
+function checkFactorType(rows: readonly CsvRow[], header: readonly string[], format: Format, column: CarbonColumn, file: string): void {
+  if (format.factorType === undefined) return;
+  const fi = header.indexOf(format.factorType);
+  if (fi < 0) {
+    if (column !== 'direct') throw new InputError('no_such_column', `this file has no ${column} intensity column`, { file, line: 1, field: column });
+    return;
+  }
+  const field = format.factorType;
+  let first: string | undefined;
+  for (let r = 1; r < rows.length; r++) {
+    const { record, line } = rows[r]!;
+    const label = record[fi];
+    if (label === undefined) continue; // a short row is reported as such by the caller
+    const type = FACTOR_TYPES[label.toLowerCase()];
+    if (type === undefined) throw new InputError('unknown_factor_type', `emission factor type "${label}" (expected lifecycle or direct)`, { file, line, field });
+    if (first === undefined) {
+      first = label;
+      if (type !== column) {
+        const flag = type === 'lca' ? 'lca' : 'direct';
+        throw new InputError('wrong_factor_type', `the intensities are ${label} values, not ${column}: use --carbon-column ${flag}`, { file, line, field });
+      }
+    } else if (type !== column) {
+      throw new InputError('mixed_factor_types', `emission factor type "${label}" differs from "${first}" on the rows before`, { file, line, field });
+    }
+  }
 }
 
 /** One intensity field: NaN when empty (a gap a fill rule may close); anything unusable is an error. */
