@@ -7,8 +7,7 @@ import { writeFilesAtomically } from '../files.js';
 import { jobsCsv, summaryTable } from '../report/summary.js';
 import { runWorkload, type RunOptions, type RunOutput } from '../run.js';
 import { runReportInput, writeReport } from './report.js';
-import type { PlanLength, StartGrid } from '../schedulers/candidates.js';
-import type { SolverName } from '../solvers/solve.js';
+import { schedulerSettings } from '../schedulers/settings.js';
 import { parseDuration } from '../units.js';
 import { parseMaxWait } from '../workload/deadlines.js';
 import { describeSkipped, totalSkipped } from '../workload/swf.js';
@@ -48,16 +47,16 @@ export async function runCommand(workload: string, opts: Record<string, string>)
   if (opts.skipIncomplete !== undefined) options.skipIncomplete = true;
   const deadlineText = opts.deadline !== undefined ? `deadline ${opts.deadline} (${opts.timezone ?? 'UTC'})` : `max wait ${opts.maxWait ?? '24h'}`;
   if (opts.plan !== undefined) options.plan = opts.plan;
-  if (opts.startGrid !== undefined) options.startGrid = opts.startGrid as StartGrid;
-  if (opts.length !== undefined) options.length = opts.length as PlanLength;
-  if (opts.thresholdQuantile !== undefined) options.thresholdQuantile = positiveNumber(opts.thresholdQuantile, 'threshold-quantile');
-  if (opts.solver !== undefined) options.solver = opts.solver as SolverName;
-  if (opts.maxStarts !== undefined) {
-    if (!/^\s*\d+\s*$/.test(opts.maxStarts) || !(Number(opts.maxStarts) >= 1)) {
-      throw new InputError('bad_option', `"${opts.maxStarts}" must be a positive whole number of starts`, { field: 'max-starts' });
-    }
-    options.maxStarts = Number(opts.maxStarts);
-  }
+  Object.assign(
+    options,
+    schedulerSettings({
+      'start-grid': opts.startGrid,
+      length: opts.length,
+      'threshold-quantile': opts.thresholdQuantile,
+      solver: opts.solver,
+      'max-starts': opts.maxStarts,
+    }),
+  );
   if (opts.plan !== undefined && opts.scheduler !== 'replay') {
     throw new InputError('bad_option', '--plan is only used by --scheduler replay', { field: 'plan' });
   }

@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError } from '../errors.js';
 import { runWorkload, type RunOptions, type RunOutput } from '../run.js';
+import { parseSchedulerSpec } from '../schedulers/settings.js';
 import { parseDuration } from '../units.js';
 import { CALENDAR_RULES, parseMaxWait, type DeadlineChoice } from '../workload/deadlines.js';
 import type { LogRow } from './log.js';
@@ -33,10 +34,12 @@ export function deadlineChoice(entry: string, timezone: string): DeadlineChoice 
 
 /** The runWorkload options for a run, exactly as `carbon-sim run` builds them from its flags. */
 export function runOptions(spec: RunSpec, suiteDir: string): RunOptions {
+  const { name, settings } = parseSchedulerSpec(spec.scheduler);
   const options: RunOptions = {
     workload: suitePath(suiteDir, spec.workload),
     carbon: suiteCarbon(suiteDir, spec.carbon),
-    scheduler: spec.scheduler,
+    scheduler: name,
+    ...settings,
     ...deadlineChoice(spec.max_wait, spec.timezone),
     seed: spec.seed,
     timeUnit: spec.time_unit,

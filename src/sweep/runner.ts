@@ -9,6 +9,7 @@ import { parseForecast } from '../carbon/forecast.js';
 import { loadCarbon } from '../carbon/load.js';
 import { InputError } from '../errors.js';
 import { createScheduler, schedulerNames } from '../schedulers/registry.js';
+import { parseSchedulerSpec } from '../schedulers/settings.js';
 import { parseDuration } from '../units.js';
 import { chooseDeadlineRule } from '../workload/deadlines.js';
 import { maxWaitRule, readWorkloadFile } from '../workload/trace.js';
@@ -64,22 +65,31 @@ export function defaultWorkers(): number {
   return Math.max(1, availableParallelism() - 1);
 }
 
-/** The schedulers a suite runs: all of `schedulers` must exist; absent optional ones are skipped. */
+/** A scheduler entry's name: the first word of `lp --max-starts 2`. */
+function nameOf(spec: string): string {
+  return spec.trim().split(/\s+/)[0] ?? '';
+}
+
+/**
+ * The schedulers a suite runs: all of `schedulers` must exist (entries may carry settings in CLI
+ * syntax, `lp --max-starts 2`); absent optional ones are skipped.
+ */
 export function resolveSchedulers(suite: Suite, file: string): { schedulers: string[]; skipped: string[] } {
   const known = new Set(schedulerNames());
   const fields: [string, string][] = [
     ...suite.schedulers.map((s, i): [string, string] => [s, `schedulers[${i}]`]),
-    ...suite.optional_schedulers.map((s, i): [string, string] => [s, `optional_schedulers[${i}]`]).filter(([s]) => known.has(s)),
+    ...suite.optional_schedulers.map((s, i): [string, string] => [s, `optional_schedulers[${i}]`]).filter(([s]) => known.has(nameOf(s))),
   ];
-  for (const [name, field] of fields) {
+  for (const [spec, field] of fields) {
     try {
-      createScheduler(name); // as each run will: a scheduler that needs more (replay's plan) fails here
+      const { name, settings } = parseSchedulerSpec(spec, field);
+      createScheduler(name, settings); // as each run will: a scheduler that needs more (replay's plan) fails here
     } catch (err) {
       if (err instanceof InputError) throw inSuite(err, file, field);
       throw err;
     }
   }
-  return { schedulers: fields.map(([s]) => s), skipped: suite.optional_schedulers.filter((s) => !known.has(s)) };
+  return { schedulers: fields.map(([s]) => s), skipped: suite.optional_schedulers.filter((s) => !known.has(nameOf(s))) };
 }
 
 /** Point an input error at the suite field it came from, unless it already names a file of its own. */
