@@ -30,13 +30,18 @@ export function cli(args: string[], options: { cwd?: string; input?: string } = 
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** The InputError that f throws; any other outcome fails the test. */
-export function inputErrorOf(f: () => unknown): InputError {
+/** The error of class `kind` that f throws; any other outcome fails the test. */
+export function errorOf<E extends Error>(f: () => unknown, kind: abstract new (...args: never[]) => E): E {
   try {
     f();
   } catch (err) {
-    if (err instanceof InputError) return err;
+    if (err instanceof kind) return err;
     throw err;
   }
-  throw new Error('expected an InputError');
+  throw new Error(`expected a ${kind.name}`);
+}
+
+/** The InputError that f throws; any other outcome fails the test. */
+export function inputErrorOf(f: () => unknown): InputError {
+  return errorOf(f, InputError);
 }

@@ -24,6 +24,7 @@ import {
   type PowerProfile,
 } from '../src/index.js';
 import { jslpBackend } from '../src/solvers/jslp.js';
+import { errorOf } from './helpers.js';
 
 const H = 3600;
 const close = (a: number, b: number, rel = 1e-9) => expect(Math.abs(a - b)).toBeLessThanOrEqual(rel * Math.abs(b));
@@ -111,15 +112,7 @@ describe('MILP answers are checked, not trusted', () => {
     const real = await loadMilpBackend('jslp');
     return { name: 'jslp', solve: (m, o) => tamper(real.solve(m, o)) };
   };
-  const failure = (f: () => unknown): SolverError => {
-    try {
-      f();
-    } catch (err) {
-      if (err instanceof SolverError) return err;
-      throw err;
-    }
-    throw new Error('expected a SolverError');
-  };
+  const failure = (f: () => unknown): SolverError => errorOf(f, SolverError);
 
   it('the untampered answer is the DP optimum', async () => {
     close(solveByMilp(problem, await tampered((r) => r))!.emissionsG, solveByDp(problem)!.emissionsG);

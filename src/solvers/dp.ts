@@ -35,7 +35,7 @@ import { TIME_EPS_S, workEnergyBetween, type CompiledProfile } from '../model/pr
 import type { Interval } from '../model/execution.js';
 import {
   checkMaxStarts,
-  distinctCheckpoints,
+  problemTerms,
   lastCheckpointIndex,
   problemFeasible,
   startupCost,
@@ -226,14 +226,7 @@ class Pool {
  */
 export function solveByDp(problem: CheckpointResumeProblem): CheckpointResumeSolution | undefined {
   if (!problemFeasible(problem)) return undefined;
-  const { profile, carbon } = problem;
-  const b = problem.boundaries;
-  const T = b.length - 1;
-  const S = profile.startupDurationS;
-  const W = profile.workDurationS;
-  const deadline = b[T]! + TIME_EPS_S;
-  const checkpoints = distinctCheckpoints(profile);
-  const continuous = checkpoints.length === 0;
+  const { profile, carbon, b, T, S, W, deadline, checkpoints, continuous } = problemTerms(problem);
   const cap = checkMaxStarts(problem.maxStarts);
   // Intervals start on distinct boundaries, so a cap of T or more is no cap.
   const maxStarts = cap >= T ? Infinity : cap;

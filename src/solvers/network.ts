@@ -17,7 +17,7 @@ import { TIME_EPS_S } from '../model/profile.js';
 import type { Interval } from '../model/execution.js';
 import {
   checkMaxStarts,
-  distinctCheckpoints,
+  problemTerms,
   lastCheckpointIndex,
   problemFeasible,
   startupCost,
@@ -55,14 +55,7 @@ export interface IntervalNetwork {
 /** Build the network for a feasible problem (problemFeasible). */
 export function buildIntervalNetwork(problem: CheckpointResumeProblem): IntervalNetwork {
   if (!problemFeasible(problem)) throw new RangeError('no plan meets the deadline: the network would be empty');
-  const { profile, carbon } = problem;
-  const b = problem.boundaries;
-  const T = b.length - 1;
-  const S = profile.startupDurationS;
-  const W = profile.workDurationS;
-  const deadline = b[T]! + TIME_EPS_S;
-  const checkpoints = distinctCheckpoints(profile);
-  const continuous = checkpoints.length === 0;
+  const { profile, carbon, b, T, S, W, deadline, checkpoints, continuous } = problemTerms(problem);
   const maxStarts = checkMaxStarts(problem.maxStarts);
 
   // Nodes per boundary, keyed by quantised progress; created as arcs reach them (j ascending).

@@ -67,6 +67,26 @@ export function problemFeasible(problem: CheckpointResumeProblem): boolean {
   return b[0]! + problem.profile.durationS <= b[b.length - 1]! + TIME_EPS_S;
 }
 
+/** The quantities both solvers build on, named once so that they cannot drift apart. */
+export function problemTerms(problem: CheckpointResumeProblem) {
+  const b = problem.boundaries;
+  const T = b.length - 1;
+  const checkpoints = distinctCheckpoints(problem.profile);
+  return {
+    profile: problem.profile,
+    carbon: problem.carbon,
+    b,
+    T,
+    S: problem.profile.startupDurationS,
+    W: problem.profile.workDurationS,
+    /** the last boundary, with the engine's time tolerance */
+    deadline: b[T]! + TIME_EPS_S,
+    checkpoints,
+    /** no checkpoint phase: every instant of progress is kept */
+    continuous: checkpoints.length === 0,
+  };
+}
+
 /**
  * The distinct checkpoint progress values (s of work), ascending; empty for a job that saves
  * continuously. Checkpoints closer than SAME_CHECKPOINT_S merge, as the engine cannot tell them apart.
