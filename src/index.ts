@@ -1,6 +1,6 @@
 // Public API: named re-exports only.
 export { InputError, type InputLocation } from './errors.js';
-export { parseDuration } from './units.js';
+export { parseDuration } from './io/units.js';
 
 export {
   compileProfile,
@@ -65,17 +65,15 @@ export { parseForecast, forecastView, forecastSeed, forecastName, type Forecast 
 export { EventQueue } from './engine/queue.js';
 export { Engine } from './engine/engine.js';
 
-export { parseLiteral, LiteralError, type LiteralValue } from './workload/literal.js';
+export { parseLiteral, LiteralError, type LiteralValue } from './io/literal.js';
 export {
   parseWorkload,
   phasesFromArgs,
   toJobs,
-  maxWaitRule,
   LENGTH_TOLERANCE_S,
   TIME_UNIT_SECONDS,
   type JobSpec,
   type WorkloadOptions,
-  type DeadlineRule,
   type TimeUnit,
   readWorkloadFile,
   parseWorkloadBytes,
@@ -84,8 +82,10 @@ export {
   type WorkloadFormat,
   type ReadWorkloadOptions,
   type LoadedWorkload,
-} from './workload/trace.js';
+} from './io/trace.js';
 export {
+  maxWaitRule,
+  type DeadlineRule,
   parseMaxWait,
   queueWaitRule,
   SHORT_QUEUE_LIMIT_S,
@@ -101,7 +101,7 @@ export {
   type CalendarRuleOptions,
   type DeadlineChoice,
   type ZoneClock,
-} from './workload/deadlines.js';
+} from './model/deadlines.js';
 export {
   parseSwf,
   swfJobSpecs,
@@ -119,8 +119,8 @@ export {
   type SwfJobOptions,
   type SkipReason,
   type SkippedJobs,
-} from './workload/swf.js';
-export { gaiaCsv, typedTrace, swfLog, pythonLiteral, type WriteOptions } from './workload/writers.js';
+} from './io/swf.js';
+export { gaiaCsv, typedTrace, swfLog, pythonLiteral, type WriteOptions } from './io/writers.js';
 
 export { runAtArrival, deadlineFeasible, type Scheduler, type Plan, type PlanContext } from './schedulers/types.js';
 export { agnosticScheduler } from './schedulers/agnostic.js';
@@ -181,8 +181,8 @@ export {
   type SimulationListener,
   type SimulationOptions,
   type SimulationResult,
-} from './cluster/simulate.js';
-export { EventCollector, eventsCsv, eventsJsonl, type LoggedEvent } from './cluster/eventlog.js';
+} from './engine/simulate.js';
+export { EventCollector, eventsCsv, eventsJsonl, type LoggedEvent } from './accounting/eventlog.js';
 
 export { summarize, jobRecord, jobsCsv, summaryTable, type RunSummary, type JobRecord } from './report/summary.js';
 export { Adder } from './report/sum.js';
@@ -199,4 +199,4 @@ export { mergeSweeps, type MergeOutcome } from './sweep/merge.js';
 export { builtinSuiteNames, materializeBuiltin, thesisWorkload } from './sweep/builtin.js';
 export { synthesizeWorkloadCsv } from './sweep/synth.js';
 
-export { runWorkload, DEFAULT_MAX_WAIT_S, type RunOptions, type RunOutput } from './run.js';
+export { runWorkload, DEFAULT_MAX_WAIT_S, type RunOptions, type RunOutput } from './app/run.js';

@@ -9,10 +9,10 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { constantProfile, mlProfile, type MlParameters } from '../src/model/jobs.js';
 import { compileProfile, type PowerProfile } from '../src/model/profile.js';
-import type { LiteralValue } from '../src/workload/literal.js';
-import { parseLiteral } from '../src/workload/literal.js';
-import { parseWorkloadBytes, phasesFromArgs, type JobSpec, type TimeUnit } from '../src/workload/trace.js';
-import { gaiaCsv, pythonLiteral, swfLog, typedTrace } from '../src/workload/writers.js';
+import type { LiteralValue } from '../src/io/literal.js';
+import { parseLiteral } from '../src/io/literal.js';
+import { parseWorkloadBytes, phasesFromArgs, type JobSpec, type TimeUnit } from '../src/io/trace.js';
+import { gaiaCsv, pythonLiteral, swfLog, typedTrace } from '../src/io/writers.js';
 import { cli, sharedData } from './helpers.js';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'carbon-sim-convert-'));

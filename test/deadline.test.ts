@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { compileProfile } from '../src/model/profile.js';
 import { constantProfile } from '../src/model/jobs.js';
-import { chooseDeadlineRule, nextWorkdayRule, parseMaxWait, semiWeeklyRule, zoneClock } from '../src/workload/deadlines.js';
-import { maxWaitRule, toJobs, type DeadlineRule, type JobSpec } from '../src/workload/trace.js';
+import { chooseDeadlineRule, nextWorkdayRule, parseMaxWait, semiWeeklyRule, zoneClock } from '../src/model/deadlines.js';
+import { toJobs, type JobSpec } from '../src/io/trace.js';
+import { maxWaitRule, type DeadlineRule } from '../src/model/deadlines.js';
 import { cli } from './helpers.js';
 
 const H = 3600;

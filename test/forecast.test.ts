@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { forecastSeed, forecastView, parseForecast } from '../src/carbon/forecast.js';
 import { loadCarbon } from '../src/carbon/load.js';
 import { CarbonSignal } from '../src/carbon/signal.js';
-import { chargePlan, simulate } from '../src/cluster/simulate.js';
+import { chargePlan, simulate } from '../src/engine/simulate.js';
 import { InputError } from '../src/errors.js';
 import { constantProfile, type Job } from '../src/model/jobs.js';
 import { compileProfile } from '../src/model/profile.js';

@@ -7,7 +7,7 @@ import { builtinSuiteNames, materializeBuiltin, thesisWorkload } from '../src/sw
 import { checkSuiteInputs, resolveSchedulers } from '../src/sweep/runner.js';
 import { parseSuite } from '../src/sweep/suite.js';
 import { synthesizeWorkloadCsv } from '../src/sweep/synth.js';
-import { parseWorkload } from '../src/workload/trace.js';
+import { parseWorkload } from '../src/io/trace.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'carbon-sim-builtin-'));
 

@@ -4,7 +4,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseSchedulerSpec } from '../src/schedulers/settings.js';
+import { parseSchedulerSpec } from '../src/app/settings.js';
 import type { ResultRow } from '../src/sweep/results.js';
 import { cli, inputErrorOf, ROOT } from './helpers.js';
 

@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
-import { parseSwf, swfHeaderValue, swfJobSpecs, swfValue, SWF_FIELDS, totalSkipped } from '../src/workload/swf.js';
-import { maxWaitRule, parseWorkloadBytes, readWorkloadFile, toJobs } from '../src/workload/trace.js';
+import { parseSwf, swfHeaderValue, swfJobSpecs, swfValue, SWF_FIELDS, totalSkipped } from '../src/io/swf.js';
+import { parseWorkloadBytes, readWorkloadFile, toJobs } from '../src/io/trace.js';
+import { maxWaitRule } from '../src/model/deadlines.js';
 import { cli, ROOT, sharedData } from './helpers.js';
 
 const SMALL = join(ROOT, 'test/fixtures/swf/small.swf');

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { bundledTraceNames } from '../src/carbon/load.js';
 import { constantProfile, type Job } from '../src/model/jobs.js';
 import { compileProfile } from '../src/model/profile.js';
-import { runWorkload } from '../src/run.js';
+import { runWorkload } from '../src/app/run.js';
 import { ROOT, cli } from './helpers.js';
 
 const HEADER = 'Datetime (UTC),Carbon Intensity gCO₂eq/kWh (direct),Carbon Intensity gCO₂eq/kWh (LCA)';

@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { detectWorkloadFormat, maxWaitRule, parseWorkload, parseWorkloadBytes, readWorkloadFile, toJobs } from '../src/workload/trace.js';
+import { detectWorkloadFormat, parseWorkload, parseWorkloadBytes, readWorkloadFile, toJobs } from '../src/io/trace.js';
+import { maxWaitRule } from '../src/model/deadlines.js';
 import { cli, sharedData } from './helpers.js';
 
 describe('format detection', () => {

@@ -4,7 +4,7 @@
 // - Electricity Maps API exports (carbs): `datetime,carbon_intensity_avg`
 // Reading is two steps: rows as they stand in the file (each value parsed and range-checked), then
 // `regularize` (transform.ts) checks order, gaps, duplicates and empty values, or fills them.
-import { parseCsvRows, type CsvRow } from '../csv.js';
+import { parseCsvRows, type CsvRow } from '../io/csv.js';
 import { InputError } from '../errors.js';
 import { regularize, type FillMode, type FillReport } from './transform.js';
 

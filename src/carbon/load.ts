@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { decodeTextFile } from '../text.js';
+import { decodeTextFile } from '../io/text.js';
 import { parseCarbonCsv, type CarbonColumn, type CarbonTable } from './csv.js';
 import { CarbonSignal, type ExtendMode } from './signal.js';
 import { shapeCarbon, type FillMode, type FillReport, type ShapeOptions } from './transform.js';

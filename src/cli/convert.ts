@@ -3,9 +3,9 @@ import { existsSync, realpathSync, renameSync, rmSync, writeFileSync } from 'nod
 import { basename, dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
-import { describeSkipped, totalSkipped } from '../workload/swf.js';
-import { readWorkloadFile, WORKLOAD_FORMATS, type JobSpec, type TimeUnit, type WorkloadFormat } from '../workload/trace.js';
-import { gaiaCsv, swfLog, typedTrace, type WriteOptions } from '../workload/writers.js';
+import { describeSkipped, totalSkipped } from '../io/swf.js';
+import { readWorkloadFile, WORKLOAD_FORMATS, type JobSpec, type TimeUnit, type WorkloadFormat } from '../io/trace.js';
+import { gaiaCsv, swfLog, typedTrace, type WriteOptions } from '../io/writers.js';
 
 const WRITERS: Record<WorkloadFormat, (specs: readonly JobSpec[], options: WriteOptions) => string> = {
   gaia: gaiaCsv,

@@ -5,14 +5,14 @@ import { InputError } from '../errors.js';
 import { runChartData, TIMELINE_JOBS, type BarDatum, type RunChartData } from '../report/charts.js';
 import { renderReport, type ReportInput, type ReportTable } from '../report/html.js';
 import type { RunSummary } from '../report/summary.js';
-import { runWorkload, type RunOptions, type RunOutput } from '../run.js';
+import { runWorkload, type RunOptions, type RunOutput } from '../app/run.js';
 import { executeRun } from '../sweep/execute.js';
-import { writeFilesAtomically } from '../files.js';
+import { writeFilesAtomically } from '../io/files.js';
 import { specOf } from '../sweep/plan.js';
 import { readResults, runValues, SUMMARY_HEADERS, summaryCells, summaryLines, type ResultRow, type SummaryLine } from '../sweep/results.js';
 import { readSweepRecord, RESULTS_JSONL, SWEEP_RECORD, type SweepRecord } from '../sweep/runner.js';
-import { parseMaxWait } from '../workload/deadlines.js';
-import type { TimeUnit } from '../workload/trace.js';
+import { parseMaxWait } from '../model/deadlines.js';
+import type { TimeUnit } from '../io/trace.js';
 
 export interface ReportFlags {
   output: string;

@@ -1,17 +1,17 @@
 import type { CarbonColumn } from '../carbon/csv.js';
 import type { ExtendMode } from '../carbon/signal.js';
 import { describeFill, type FillMode } from '../carbon/transform.js';
-import { eventsCsv, eventsJsonl } from '../cluster/eventlog.js';
+import { eventsCsv, eventsJsonl } from '../accounting/eventlog.js';
 import { InputError } from '../errors.js';
-import { writeFilesAtomically } from '../files.js';
+import { writeFilesAtomically } from '../io/files.js';
 import { jobsCsv, summaryTable } from '../report/summary.js';
-import { runWorkload, type RunOptions, type RunOutput } from '../run.js';
+import { runWorkload, type RunOptions, type RunOutput } from '../app/run.js';
 import { runReportInput, writeReport } from './report.js';
-import { schedulerSettings } from '../schedulers/settings.js';
-import { parseDuration } from '../units.js';
-import { parseMaxWait } from '../workload/deadlines.js';
-import { describeSkipped, totalSkipped } from '../workload/swf.js';
-import type { TimeUnit } from '../workload/trace.js';
+import { schedulerSettings } from '../app/settings.js';
+import { parseDuration } from '../io/units.js';
+import { parseMaxWait } from '../model/deadlines.js';
+import { describeSkipped, totalSkipped } from '../io/swf.js';
+import type { TimeUnit } from '../io/trace.js';
 
 function positiveNumber(text: string, field: string): number {
   const v = Number(text);

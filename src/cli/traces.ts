@@ -3,7 +3,7 @@ import { readCarbonColumns } from '../carbon/csv.js';
 import { bundledTraceNames, bundledTracesDir, readCarbonText, signalFromTable } from '../carbon/load.js';
 import type { CarbonSignal } from '../carbon/signal.js';
 import { formatDurationS, regularize } from '../carbon/transform.js';
-import { csvField } from '../csv.js';
+import { csvField } from '../io/csv.js';
 
 /** One bundled trace as `carbon-sim traces` lists it. */
 export interface TraceInfo {

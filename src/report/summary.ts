@@ -1,6 +1,6 @@
-import { csvField } from '../csv.js';
+import { csvField } from '../io/csv.js';
 import { JOULES_PER_KWH } from '../carbon/signal.js';
-import type { JobResult } from '../cluster/simulate.js';
+import type { JobResult } from '../engine/simulate.js';
 import { Adder } from './sum.js';
 
 /** The run summary of the CLI contract (DESIGN.md). */

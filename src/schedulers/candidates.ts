@@ -3,7 +3,7 @@
 import { JOULES_PER_KWH, type CarbonSignal } from '../carbon/signal.js';
 import { InputError } from '../errors.js';
 import type { Job } from '../model/jobs.js';
-import { SHORT_QUEUE_LIMIT_S } from '../workload/deadlines.js';
+import { SHORT_QUEUE_LIMIT_S } from '../model/deadlines.js';
 import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './types.js';
 
 export const HOUR_S = 3600;

@@ -5,8 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bundledTracesDir } from '../carbon/load.js';
 import { InputError } from '../errors.js';
-import { parseWorkload } from '../workload/trace.js';
-import { writeFilesAtomically } from '../files.js';
+import { parseWorkload } from '../io/trace.js';
+import { writeFilesAtomically } from '../io/files.js';
 import { synthesizeWorkloadCsv } from './synth.js';
 
 export const SUITE_FILE = 'suite.json';

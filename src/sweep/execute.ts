@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError } from '../errors.js';
-import { runWorkload, type RunOptions, type RunOutput } from '../run.js';
-import { parseSchedulerSpec } from '../schedulers/settings.js';
-import { parseDuration } from '../units.js';
-import { CALENDAR_RULES, parseMaxWait, type DeadlineChoice } from '../workload/deadlines.js';
+import { runWorkload, type RunOptions, type RunOutput } from '../app/run.js';
+import { parseSchedulerSpec } from '../app/settings.js';
+import { parseDuration } from '../io/units.js';
+import { CALENDAR_RULES, parseMaxWait, type DeadlineChoice } from '../model/deadlines.js';
 import type { LogRow } from './log.js';
 import type { RunSpec } from './plan.js';
 

@@ -5,7 +5,7 @@ import { InputError } from '../errors.js';
 import { readRunLog, type LogRow } from './log.js';
 import { planSweep } from './plan.js';
 import { assertSameRun, finalizeResults, missingRuns, summaryLines, summaryMarkdown, type ResultRow } from './results.js';
-import { writeFilesAtomically } from '../files.js';
+import { writeFilesAtomically } from '../io/files.js';
 import { readSweepRecord, RUN_LOG, SWEEP_RECORD, writeSweepResults, type SweepRecord } from './runner.js';
 
 export interface MergeOutcome {

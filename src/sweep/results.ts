@@ -1,7 +1,7 @@
 // Final results of a sweep: log rows joined with their agnostic baseline, sorted by run id, as
 // CSV, JSONL and a markdown summary. Deterministic except the wall_s column.
 import { readFileSync } from 'node:fs';
-import { csvField } from '../csv.js';
+import { csvField } from '../io/csv.js';
 import { InputError } from '../errors.js';
 import type { RunSummary } from '../report/summary.js';
 import { Adder } from '../report/sum.js';

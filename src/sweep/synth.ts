@@ -1,6 +1,6 @@
 // Seeded synthetic workloads drawn from a real trace's distribution, for scaling benchmarks.
 import seedrandom from 'seedrandom';
-import type { JobSpec } from '../workload/trace.js';
+import type { JobSpec } from '../io/trace.js';
 
 /**
  * `n` constant jobs as a GAIA CSV (`arrival_time,length,cpus`, seconds): each job takes the length

@@ -1,6 +1,12 @@
 import { InputError } from '../errors.js';
-import { parseDuration } from '../units.js';
-import { maxWaitRule, type DeadlineRule } from './trace.js';
+import { parseDuration } from '../io/units.js';
+
+export type DeadlineRule = (arrival: number, durationS: number) => number;
+
+/** Deadline = arrival + uninterrupted duration + a fixed maximum wait. */
+export function maxWaitRule(maxWaitS: number): DeadlineRule {
+  return (arrival, durationS) => arrival + durationS + maxWaitS;
+}
 
 /** GAIA's queue split: jobs shorter than this get the first wait of `AxB`, the others the second. */
 export const SHORT_QUEUE_LIMIT_S = 2 * 3600;

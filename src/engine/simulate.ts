@@ -1,7 +1,7 @@
 import seedrandom from 'seedrandom';
 import type { CarbonSignal } from '../carbon/signal.js';
 import { JOULES_PER_KWH } from '../carbon/signal.js';
-import { Engine } from '../engine/engine.js';
+import { Engine } from './engine.js';
 import { InputError } from '../errors.js';
 import { executePlan, type Execution } from '../model/execution.js';
 import type { Job } from '../model/jobs.js';

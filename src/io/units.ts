@@ -1,4 +1,4 @@
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 const UNIT_S: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 

@@ -2,9 +2,9 @@
 // (`arrival_time|length|cpus|name|args`), with optional `id`, `power`, `deadline`, `max_wait`;
 // SWF logs through ./swf.ts. Files may be gzip-compressed; the format is told from the content.
 import { readFileSync } from 'node:fs';
-import { parseCsvRows } from '../csv.js';
+import { parseCsvRows } from './csv.js';
 import { InputError } from '../errors.js';
-import { decodeTextFile } from '../text.js';
+import { decodeTextFile } from './text.js';
 import {
   constantProfile,
   isJobType,
@@ -17,6 +17,7 @@ import {
   type MlParameters,
 } from '../model/jobs.js';
 import { compileProfile, type CompiledProfile, type Phase, type PowerProfile } from '../model/profile.js';
+import type { DeadlineRule } from '../model/deadlines.js';
 import { LiteralError, parseLiteral, type LiteralValue } from './literal.js';
 import { noSkippedJobs, parseSwf, swfJobSpecs, type SkippedJobs } from './swf.js';
 
@@ -341,13 +342,6 @@ function buildProfile(type: JobType, args: LiteralValue | undefined, ctx: { leng
 }
 
 /** Maps a job's arrival and uninterrupted duration to its deadline (s since the epoch). */
-export type DeadlineRule = (arrival: number, durationS: number) => number;
-
-/** Deadline = arrival + uninterrupted duration + a fixed maximum wait. */
-export function maxWaitRule(maxWaitS: number): DeadlineRule {
-  return (arrival, durationS) => arrival + durationS + maxWaitS;
-}
-
 /**
  * Jobs in arrival order (ties keep file order) with deadlines resolved: a per-job `deadline`
  * wins, then a per-job `max_wait`, then the rule.

@@ -2,7 +2,7 @@
 // them from its flags, sweeps from scheduler entries such as "lp --max-starts 2".
 import { InputError } from '../errors.js';
 import { SOLVERS, type SolverName } from '../solvers/solve.js';
-import { PLAN_LENGTHS, START_GRIDS, type PlanLength, type StartGrid } from './candidates.js';
+import { PLAN_LENGTHS, START_GRIDS, type PlanLength, type StartGrid } from '../schedulers/candidates.js';
 
 export interface SchedulerSettings {
   startGrid?: StartGrid;

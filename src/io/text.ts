@@ -1,7 +1,7 @@
 // Input files as text: gzip unpacked by its magic bytes; binary data and non-UTF-8 bytes are errors
 // naming the line they first appear on. Shared by the carbon and workload readers.
 import { gunzipSync } from 'node:zlib';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 /** Decode a file's bytes to text; `expected` completes "binary data ...: expected <it>". */
 export function decodeTextFile(bytes: Uint8Array, file: string, expected: string): string {

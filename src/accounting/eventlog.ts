@@ -1,5 +1,5 @@
-import { csvField } from '../csv.js';
-import type { JobResult, LifecycleKind, SimulationListener } from './simulate.js';
+import { csvField } from '../io/csv.js';
+import type { JobResult, LifecycleKind, SimulationListener } from '../engine/simulate.js';
 
 /** One lifecycle event as logged. */
 export interface LoggedEvent {

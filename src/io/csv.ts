@@ -1,6 +1,6 @@
 // The one place that calls csv-parse: records with the line each ends on, errors as InputError.
 import { parse } from 'csv-parse/sync';
-import { InputError } from './errors.js';
+import { InputError } from '../errors.js';
 
 export interface CsvRow {
   record: string[];

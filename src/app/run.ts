@@ -1,23 +1,24 @@
 // The library form of `carbon-sim run`: everything the CLI does, as one typed function.
 import { readFileSync } from 'node:fs';
-import { parseTimestamp, type CarbonColumn } from './carbon/csv.js';
-import { forecastView, parseForecast } from './carbon/forecast.js';
-import { loadCarbonTrace } from './carbon/load.js';
-import { shapeCarbon, type FillMode, type FillReport } from './carbon/transform.js';
-import type { CarbonSignal, ExtendMode } from './carbon/signal.js';
-import { EventCollector, type LoggedEvent } from './cluster/eventlog.js';
-import { simulate, type SimulationResult } from './cluster/simulate.js';
-import { InputError } from './errors.js';
-import type { Job } from './model/jobs.js';
-import { jobRecord, summarize, type JobRecord, type RunSummary } from './report/summary.js';
-import type { PlanLength, StartGrid } from './schedulers/candidates.js';
-import { createScheduler } from './schedulers/registry.js';
-import { checkPlanBook, parsePlanBook } from './schedulers/replay.js';
-import { loadMilpBackend } from './solvers/milp.js';
-import type { SolverName } from './solvers/solve.js';
-import { chooseDeadlineRule } from './workload/deadlines.js';
-import { noSkippedJobs, type SkippedJobs } from './workload/swf.js';
-import { maxWaitRule, readWorkloadFile, toJobs, type DeadlineRule, type TimeUnit } from './workload/trace.js';
+import { parseTimestamp, type CarbonColumn } from '../carbon/csv.js';
+import { forecastView, parseForecast } from '../carbon/forecast.js';
+import { loadCarbonTrace } from '../carbon/load.js';
+import { shapeCarbon, type FillMode, type FillReport } from '../carbon/transform.js';
+import type { CarbonSignal, ExtendMode } from '../carbon/signal.js';
+import { EventCollector, type LoggedEvent } from '../accounting/eventlog.js';
+import { simulate, type SimulationResult } from '../engine/simulate.js';
+import { InputError } from '../errors.js';
+import type { Job } from '../model/jobs.js';
+import { jobRecord, summarize, type JobRecord, type RunSummary } from '../report/summary.js';
+import type { PlanLength, StartGrid } from '../schedulers/candidates.js';
+import { createScheduler } from '../schedulers/registry.js';
+import { checkPlanBook, parsePlanBook } from '../schedulers/replay.js';
+import { loadMilpBackend } from '../solvers/milp.js';
+import type { SolverName } from '../solvers/solve.js';
+import { chooseDeadlineRule } from '../model/deadlines.js';
+import { noSkippedJobs, type SkippedJobs } from '../io/swf.js';
+import { readWorkloadFile, toJobs, type TimeUnit } from '../io/trace.js';
+import { maxWaitRule, type DeadlineRule } from '../model/deadlines.js';
 
 export interface RunOptions {
   /** workload file path, or already built jobs */
