@@ -1,6 +1,11 @@
-// Binary min-heap of events keyed by (time, sequence). Parallel typed arrays, no per-push
-// allocation once grown. Ties in time pop in push order: the sequence only grows, so the order
-// never depends on the heap's shape.
+// Binary min-heap of events keyed by (time, priority, sequence). Parallel typed arrays, no per-push
+// allocation once grown. Ties in time pop by priority, then in push order: the sequence only grows,
+// so the order never depends on the heap's shape. Priority and sequence share one float key
+// (priority x 2^44 + sequence): exact while fewer than 2^44 events are pushed.
+
+/** Events pushed into one queue before the (priority, sequence) key would lose exactness. */
+const PRIORITY_STRIDE = 2 ** 44;
+export const MAX_PRIORITY = 255;
 
 export class EventQueue {
   private times: Float64Array;
@@ -24,12 +29,13 @@ export class EventQueue {
     return this.count > 0 ? this.times[0]! : Infinity;
   }
 
-  push(time: number, payload: number): void {
+  /** Push a payload at `time`; among equal times a lower `priority` (0..255) pops first. */
+  push(time: number, payload: number, priority = 0): void {
     if (this.count === this.times.length) this.grow();
     const times = this.times;
     const seqs = this.seqs;
     const payloads = this.payloads;
-    const seq = this.nextSeq++;
+    const seq = priority * PRIORITY_STRIDE + this.nextSeq++;
     let i = this.count++;
     while (i > 0) {
       const parent = (i - 1) >> 1;

@@ -1,11 +1,12 @@
 import { InputError } from '../errors.js';
-import { checkpointAt, TIME_EPS_S, workPhaseIndexAt, type CompiledProfile } from './profile.js';
+import { JobRun, type PieceSink } from './jobrun.js';
+import { TIME_EPS_S, type CompiledProfile } from './profile.js';
+
+export type { PieceSink };
 
 /** A run interval [start, end) in seconds since the epoch. */
 export type Interval = readonly [start: number, end: number];
 
-/** Receives every constant-power piece a plan actually runs, in time order. */
-export type PieceSink = (startS: number, endS: number, powerW: number, isStartup: boolean) => void;
 
 /** What running a plan did to the job (times in seconds since the epoch). */
 export interface Execution {
@@ -57,7 +58,7 @@ export function validatePlan(intervals: readonly Interval[], arrival: number): v
 }
 
 /**
- * Run a plan through the phased model (DESIGN.md, execution semantics):
+ * Run a plan through the phased model (DESIGN.md, execution semantics), as a fold over JobRun:
  * - every interval runs the full startup phases, then continues the work from the saved progress;
  * - an interval that ends before the work is done rolls progress back to the last checkpoint
  *   (a job without checkpoint phases keeps all progress);
@@ -74,81 +75,35 @@ export function executePlan(
   onPiece?: PieceSink,
 ): Execution {
   validatePlan(plan, arrival);
-  const work = profile.work;
-  const workEnds = profile.workEnds;
-  const workDuration = profile.workDurationS;
+  const run = new JobRun(profile);
   const intervals: Interval[] = [];
-  let progress = 0;
-  let energyJ = 0;
-  let lostWorkS = 0;
-  let finish = NaN;
   let overrunS = 0;
-
   for (let k = 0; k < plan.length; k++) {
     const [s, plannedEnd] = plan[k]!;
-    if (!Number.isNaN(finish)) {
-      throw new PlanError(`interval ${k} starts at ${s} s, after the job finished at ${finish} s`, k);
-    }
-    const isLast = k === plan.length - 1;
-    const e = isLast ? Infinity : plannedEnd;
-    let t = s;
-    // Startup phases: repeated at every start, they make no progress.
-    for (let j = 0; j < profile.startup.length && t < e; j++) {
-      const phase = profile.startup[j]!;
-      if (phase.duration <= 0) continue;
-      const pe = Math.min(t + phase.duration, e);
-      energyJ += (pe - t) * phase.power;
-      onPiece?.(t, pe, phase.power, true);
-      t = pe;
-    }
-    // Work phases from the saved progress.
-    if (t < e) {
-      let i = workPhaseIndexAt(profile, progress);
-      while (i < work.length) {
-        if (e - t <= TIME_EPS_S) break; // a float residue of the interval is no progress
-        const phase = work[i]!;
-        const need = workEnds[i]! - progress;
-        if (need > 0) {
-          if (t + need <= e + TIME_EPS_S) {
-            const pe = Math.min(t + need, e);
-            energyJ += (pe - t) * phase.power;
-            onPiece?.(t, pe, phase.power, false);
-            t = pe;
-            progress = workEnds[i]!;
-          } else {
-            energyJ += (e - t) * phase.power;
-            onPiece?.(t, e, phase.power, false);
-            progress += e - t;
-            t = e;
-            break;
-          }
-        }
-        i++;
-      }
-      if (progress >= workDuration) {
-        progress = workDuration;
-        finish = t;
-      }
-    }
-    if (Number.isNaN(finish)) {
-      const kept = checkpointAt(profile, progress);
-      lostWorkS += progress - kept;
-      progress = kept;
-      intervals.push([s, plannedEnd]);
+    if (run.done) throw new PlanError(`interval ${k} starts at ${s} s, after the job finished at ${run.finish} s`, k);
+    run.start(s);
+    if (k < plan.length - 1) {
+      run.stop(plannedEnd, onPiece);
+      intervals.push(run.done ? [s, run.finish] : [s, plannedEnd]);
     } else {
-      intervals.push([s, finish]);
-      if (isLast && finish > plannedEnd) overrunS = finish - plannedEnd;
+      run.advance(Infinity, onPiece);
+      intervals.push([s, run.finish]);
+      if (run.finish > plannedEnd) overrunS = run.finish - plannedEnd;
     }
   }
+  return executionOf(run, intervals, overrunS);
+}
 
+/** The summary of a finished (or abandoned) run: what executePlan returns. */
+export function executionOf(run: JobRun, intervals: Interval[], overrunS: number): Execution {
   return {
     intervals,
-    start: plan[0]![0],
-    finish,
-    energyJ,
-    overheadEnergyJ: overheadEnergy(energyJ, profile.energyJ),
-    starts: intervals.length,
-    lostWorkS,
+    start: intervals.length > 0 ? intervals[0]![0] : NaN,
+    finish: run.finish,
+    energyJ: run.energyJ,
+    overheadEnergyJ: overheadEnergy(run.energyJ, run.profile.energyJ),
+    starts: run.starts,
+    lostWorkS: run.lostWorkS,
     overrunS,
   };
 }

@@ -1,0 +1,171 @@
+// The execution model, incremental: one job's run as a state machine the online engine drives.
+// start() begins the startup phases, advance() runs the job up to an instant, stop() rolls the work
+// back to the last checkpoint. executePlan (execution.ts) is a fold over it, so the planner path and
+// the online engine share one set of rules (DESIGN.md, execution semantics).
+import { checkpointAt, TIME_EPS_S, workPhaseIndexAt, type CompiledProfile, type Phase } from './profile.js';
+
+/** Receives every constant-power piece a run produces, in time order. */
+export type PieceSink = (startS: number, endS: number, powerW: number, isStartup: boolean) => void;
+
+const IDLE = 0;
+const STARTUP = 1;
+const WORK = 2;
+const DONE = 3;
+
+/**
+ * One job's run. Floats are computed exactly as one pass over a plan would compute them: a piece
+ * ends at the phase end fixed when the phase began, or at the instant the run is advanced to, so
+ * driving it event by event gives the same bits as folding a whole plan.
+ */
+export class JobRun {
+  /** seconds of work done (saved progress while stopped) */
+  progress = 0;
+  energyJ = 0;
+  /** seconds of work rolled back, summed over stops */
+  lostWorkS = 0;
+  /** times started */
+  starts = 0;
+  /** instant the work completed; NaN until then */
+  finish = NaN;
+  /** work progress per second of run time (1 = full speed; power caps lower it) */
+  rate = 1;
+  /** factor on every phase's power (a power cap's draw relative to the profile) */
+  powerScale = 1;
+
+  private stage = IDLE;
+  /** instant the run has been advanced to */
+  private t = 0;
+  /** index of the current startup or work phase */
+  private phase = 0;
+  /** end of the current startup phase, fixed when it began */
+  private phaseEnd = 0;
+
+  constructor(readonly profile: CompiledProfile) {}
+
+  get running(): boolean {
+    return this.stage === STARTUP || this.stage === WORK;
+  }
+
+  get done(): boolean {
+    return this.stage === DONE;
+  }
+
+  /** Power drawn now (W): the current phase's, 0 when not running. */
+  get powerW(): number {
+    if (this.stage === STARTUP) return this.profile.startup[this.phase]!.power * this.powerScale;
+    if (this.stage === WORK) return this.profile.work[this.phase]!.power * this.powerScale;
+    return 0;
+  }
+
+  /** Begin an interval at t: the startup phases run again at every start. */
+  start(t: number): void {
+    if (this.running || this.stage === DONE) throw new Error('JobRun.start: the job is running or done');
+    this.starts++;
+    this.t = t;
+    this.stage = STARTUP;
+    this.phase = -1;
+    this.nextStartupPhase();
+  }
+
+  /**
+   * The next instant the run's power changes or the job finishes (Infinity when not running).
+   * The online engine schedules a phase event there.
+   */
+  nextChange(): number {
+    if (this.stage === STARTUP) return this.phaseEnd;
+    if (this.stage === WORK) return this.t + (this.profile.workEnds[this.phase]! - this.progress) / this.rate;
+    return Infinity;
+  }
+
+  /**
+   * Run up to instant e, sending each constant-power piece to `sink`. A work phase that would end
+   * within TIME_EPS_S after e is complete at e (a float residue is no progress); one that ends
+   * later is cut at e with the progress made so far.
+   */
+  advance(e: number, sink?: PieceSink): void {
+    const profile = this.profile;
+    while (this.stage === STARTUP && this.t < e) {
+      const phase = profile.startup[this.phase]!;
+      const pe = Math.min(this.phaseEnd, e);
+      const power = phase.power * this.powerScale;
+      this.energyJ += (pe - this.t) * power;
+      sink?.(this.t, pe, power, true);
+      this.t = pe;
+      if (pe === this.phaseEnd) this.nextStartupPhase();
+    }
+    if (this.stage !== WORK) return;
+    const work = profile.work;
+    const workEnds = profile.workEnds;
+    while (this.phase < work.length) {
+      if (e - this.t <= TIME_EPS_S) break;
+      const need = workEnds[this.phase]! - this.progress;
+      if (need > 0) {
+        const power = work[this.phase]!.power * this.powerScale;
+        const end = this.t + need / this.rate;
+        if (end <= e + TIME_EPS_S) {
+          const pe = Math.min(end, e);
+          this.energyJ += (pe - this.t) * power;
+          sink?.(this.t, pe, power, false);
+          this.t = pe;
+          this.progress = workEnds[this.phase]!;
+          this.phase++;
+          this.skipEmptyWorkPhases();
+          continue;
+        } else {
+          this.energyJ += (e - this.t) * power;
+          sink?.(this.t, e, power, false);
+          this.progress += (e - this.t) * this.rate;
+          this.t = e;
+          return;
+        }
+      }
+      this.phase++;
+    }
+    if (this.progress >= profile.workDurationS) {
+      this.progress = profile.workDurationS;
+      this.finish = this.t;
+      this.stage = DONE;
+    }
+  }
+
+  /** End the interval at e (after advancing to it): progress rolls back to the last checkpoint. */
+  stop(e: number, sink?: PieceSink): void {
+    this.advance(e, sink);
+    if (this.stage === DONE) return;
+    const kept = checkpointAt(this.profile, this.progress);
+    this.lostWorkS += this.progress - kept;
+    this.progress = kept;
+    this.stage = IDLE;
+  }
+
+  /**
+   * Change the progress rate and power factor at t (a power cap). The run is advanced to t first,
+   * so the pieces before t keep the old draw.
+   */
+  setRate(t: number, rate: number, powerScale: number, sink?: PieceSink): void {
+    if (!(rate > 0) || !(powerScale >= 0)) throw new Error(`JobRun.setRate: rate ${rate} and power factor ${powerScale} must be positive`);
+    if (this.running) this.advance(t, sink);
+    this.rate = rate;
+    this.powerScale = powerScale;
+  }
+
+  /** Move to the next startup phase of positive duration, or to the work phases. */
+  private nextStartupPhase(): void {
+    const startup: readonly Phase[] = this.profile.startup;
+    let j = this.phase + 1;
+    while (j < startup.length && startup[j]!.duration <= 0) j++;
+    if (j < startup.length) {
+      this.phase = j;
+      this.phaseEnd = this.t + startup[j]!.duration;
+      return;
+    }
+    this.stage = WORK;
+    this.phase = workPhaseIndexAt(this.profile, this.progress);
+    this.skipEmptyWorkPhases();
+  }
+
+  private skipEmptyWorkPhases(): void {
+    const workEnds = this.profile.workEnds;
+    while (this.phase < workEnds.length && workEnds[this.phase]! - this.progress <= 0) this.phase++;
+  }
+}
