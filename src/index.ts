@@ -171,17 +171,16 @@ export {
 } from './solvers/milp.js';
 export { solveCheckpointResume, SOLVERS, type SolverName, type SolveOptions } from './solvers/solve.js';
 
+export { chargePlan, type ChargedRun } from './accounting/charge.js';
 export {
   simulate,
-  chargePlan,
   LIFECYCLE,
-  type ChargedRun,
   type JobResult,
   type LifecycleKind,
   type SimulationListener,
   type SimulationOptions,
   type SimulationResult,
-} from './engine/simulate.js';
+} from './cluster/simulate.js';
 export { EventCollector, eventsCsv, eventsJsonl, type LoggedEvent } from './accounting/eventlog.js';
 
 export { summarize, jobRecord, jobsCsv, summaryTable, type RunSummary, type JobRecord } from './report/summary.js';

@@ -56,10 +56,10 @@ describe('lowest-slot: the earliest instant of least intensity in [arrival, arri
     expect(plan(lowestSlotScheduler(), job(0, 600, 3 * H - 1), carbon).intervals).toEqual([[2 * H, 2 * H + 600]]);
   });
 
-  it('runs at arrival when the job may not wait, and flags an infeasible deadline', () => {
+  it('runs at arrival when the job may not wait or cannot meet its deadline', () => {
     const carbon = hourly([50, 1, 1]);
-    expect(plan(lowestSlotScheduler(), job(100, 600, 0), carbon)).toEqual({ intervals: [[100, 700]], feasible: true });
-    expect(plan(lowestSlotScheduler(), job(100, 600, -1), carbon)).toEqual({ intervals: [[100, 700]], feasible: false });
+    expect(plan(lowestSlotScheduler(), job(100, 600, 0), carbon)).toEqual({ intervals: [[100, 700]] });
+    expect(plan(lowestSlotScheduler(), job(100, 600, -1), carbon)).toEqual({ intervals: [[100, 700]] });
   });
 });
 
@@ -187,7 +187,7 @@ describe('ecovisor: run while intensity < the next day 0.3 quantile, until the p
     // L = 2 h, W = 3 h: h0 (50) pause [budget 2 h], h1 (5) run, h2 (8 = threshold) pause [1 h],
     // h3 (50) pause [0], h4: budget spent, run to the end
     const p = plan(ecovisorScheduler(), job(0, 2 * H, 3 * H), carbon);
-    expect(p).toEqual({ intervals: [[H, 2 * H], [4 * H, 5 * H]], feasible: true });
+    expect(p).toEqual({ intervals: [[H, 2 * H], [4 * H, 5 * H]] });
   });
 
   it('runs from the instant the budget runs out, mid-hour', () => {

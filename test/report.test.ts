@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CarbonSignal } from '../src/carbon/signal.js';
-import { simulate } from '../src/engine/simulate.js';
+import { simulate } from '../src/cluster/simulate.js';
 import { compileProfile } from '../src/model/profile.js';
 import type { Job } from '../src/model/jobs.js';
 import { runChartData } from '../src/report/charts.js';

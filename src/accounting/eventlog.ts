@@ -1,5 +1,6 @@
 import { csvField } from '../io/csv.js';
-import type { JobResult, LifecycleKind, SimulationListener } from '../engine/simulate.js';
+import type { LifecycleKind, SimulationListener } from '../cluster/simulate.js';
+import type { Job } from '../model/jobs.js';
 
 /** One lifecycle event as logged. */
 export interface LoggedEvent {
@@ -13,8 +14,8 @@ export interface LoggedEvent {
 /** In-memory adapter: collects every lifecycle event in order. */
 export class EventCollector implements SimulationListener {
   readonly events: LoggedEvent[] = [];
-  onEvent(kind: LifecycleKind, time: number, result: JobResult, interval: number): void {
-    this.events.push({ time, job: result.job.id, event: kind, interval });
+  onEvent(kind: LifecycleKind, time: number, job: Job, interval: number): void {
+    this.events.push({ time, job: job.id, event: kind, interval });
   }
 }
 

@@ -6,9 +6,14 @@ import { loadCarbonTrace } from '../carbon/load.js';
 import { shapeCarbon, type FillMode, type FillReport } from '../carbon/transform.js';
 import type { CarbonSignal, ExtendMode } from '../carbon/signal.js';
 import { EventCollector, type LoggedEvent } from '../accounting/eventlog.js';
-import { simulate, type SimulationResult } from '../engine/simulate.js';
+import { simulate, type SimulationResult } from '../cluster/simulate.js';
+import { clusterSummary } from '../accounting/metrics.js';
+import { readClusterSpec, type PowerOverrides } from '../cluster/spec.js';
+import { ClusterState } from '../cluster/state.js';
+import type { ClusterSpec } from '../cluster/types.js';
 import { InputError } from '../errors.js';
-import type { Job } from '../model/jobs.js';
+import { createPolicy, isPolicyName } from '../policies/registry.js';
+import { cpuRequest, type Job } from '../model/jobs.js';
 import { jobRecord, summarize, type JobRecord, type RunSummary } from '../report/summary.js';
 import type { PlanLength, StartGrid } from '../schedulers/candidates.js';
 import { createScheduler } from '../schedulers/registry.js';
@@ -17,7 +22,7 @@ import { loadMilpBackend } from '../solvers/milp.js';
 import type { SolverName } from '../solvers/solve.js';
 import { chooseDeadlineRule } from '../model/deadlines.js';
 import { noSkippedJobs, type SkippedJobs } from '../io/swf.js';
-import { readWorkloadFile, toJobs, type TimeUnit } from '../io/trace.js';
+import { readWorkloadFile, toJobs, type JobSpec, type LoadedWorkload, type TimeUnit } from '../io/trace.js';
 import { maxWaitRule, type DeadlineRule } from '../model/deadlines.js';
 
 export interface RunOptions {
@@ -65,6 +70,13 @@ export interface RunOptions {
   maxStarts?: number;
   /** collect lifecycle events (for event logs); default true */
   events?: boolean;
+  /**
+   * A finite cluster: a spec (`procs:100`, `64x{cpus:32,mem:256G}`, `swf` for an SWF log's MaxProcs,
+   * a JSON or openb node-list file) or a built one; default: infinite capacity
+   */
+  cluster?: string | ClusterSpec;
+  /** device power in place of the defaults (processor, CPU package, GPUs by model) */
+  power?: PowerOverrides;
 }
 
 export interface RunOutput {
@@ -78,8 +90,10 @@ export interface RunOutput {
   view: CarbonSignal;
   /** what `fill` changed in the carbon trace; undefined without a fill rule */
   carbonFill: FillReport | undefined;
-  /** SWF records left out by skipIncomplete, by reason */
+  /** SWF records left out by skipIncomplete (or a replay on a cluster), by reason */
   skipped: SkippedJobs;
+  /** the finite cluster, when one was given */
+  cluster: ClusterSpec | undefined;
 }
 
 export const DEFAULT_MAX_WAIT_S = 24 * 3600;
@@ -100,33 +114,41 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
       ? loadCarbonTrace(options.carbon, { column: options.carbonColumn ?? 'direct', extend: options.extend ?? 'none', fill: options.fill ?? 'none', ...shape })
       : { signal: shapeCarbon(options.carbon, shape), fill: undefined };
   const view = forecastView(carbon, forecast, options.seed ?? 0);
+  const replay = options.cluster !== undefined;
   const workload =
     typeof options.workload === 'string'
       ? readWorkloadFile(options.workload, {
           timeUnit: options.timeUnit ?? 's',
           wattsPerCpu: options.wattsPerCpu ?? 1,
-          skipIncomplete: options.skipIncomplete ?? false,
+          // a replay on a cluster skips (and counts) what the field's replays skip
+          skipIncomplete: (options.skipIncomplete ?? false) || (replay && isSwfPath(options.workload)),
         })
       : undefined;
-  const jobs = workload
-    ? toJobs(workload.specs, chooseDeadlineRule(options, carbon.epochMs, maxWaitRule(DEFAULT_MAX_WAIT_S)))
+  const cluster = resolveCluster(options, workload);
+  const specs = workload && cluster ? fitToCluster(workload, cluster, options.workload as string) : workload?.specs;
+  const jobs = specs
+    ? toJobs(specs, chooseDeadlineRule(options, carbon.epochMs, maxWaitRule(DEFAULT_MAX_WAIT_S)))
     : (options.workload as Job[]);
   const plans = options.plan !== undefined ? parsePlanBook(readInput(options.plan, 'plan'), options.plan) : undefined;
   if (plans) checkPlanBook(plans, jobs, options.plan!);
   if (options.solver !== undefined && options.solver !== 'dp') await loadMilpBackend(options.solver);
-  const scheduler = createScheduler(options.scheduler, {
+  const schedulerSettings = {
     plans,
     startGrid: options.startGrid,
     length: options.length,
     thresholdQuantile: options.thresholdQuantile,
     solver: options.solver,
     maxStarts: options.maxStarts,
-  });
+  };
+  const online = isPolicyName(options.scheduler);
+  if (online) rejectPlannerSettings(options.scheduler, schedulerSettings);
+  const runner = online ? { policy: createPolicy(options.scheduler) } : { scheduler: createScheduler(options.scheduler, schedulerSettings) };
   const collector = options.events === false ? undefined : new EventCollector();
   let simulation: SimulationResult;
   try {
     simulation = simulate(jobs, {
-      scheduler,
+      ...runner,
+      ...(cluster && { cluster }),
       carbon,
       view,
       ...(options.slotS !== undefined && { slotS: options.slotS }),
@@ -137,8 +159,10 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
     if (err instanceof InputError && options.plan !== undefined && err.code === 'bad_plan') err.at({ file: options.plan });
     throw err;
   }
+  const summary = summarize(simulation.results);
+  if (cluster && simulation.cluster) summary.cluster = clusterSummary(simulation.results, simulation.cluster, cluster.source);
   return {
-    summary: summarize(simulation.results),
+    summary,
     jobs: simulation.results.map(jobRecord),
     events: collector?.events ?? [],
     simulation,
@@ -146,7 +170,65 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
     view,
     carbonFill,
     skipped: workload?.skipped ?? noSkippedJobs(),
+    cluster,
   };
+}
+
+/** Settings of the planners (lp's solver, replay's plan, ...) mean nothing to an online policy. */
+function rejectPlannerSettings(name: string, settings: Record<string, unknown>): void {
+  const flags: Record<string, string> = { plans: 'plan', startGrid: 'start-grid', length: 'length', thresholdQuantile: 'threshold-quantile', solver: 'solver', maxStarts: 'max-starts' };
+  for (const [key, flag] of Object.entries(flags)) {
+    if (settings[key] !== undefined) throw new InputError('bad_option', `--${flag} does not apply to scheduler "${name}"`, { field: flag });
+  }
+}
+
+function isSwfPath(path: string): boolean {
+  return /\.swf(\.gz)?$/i.test(path);
+}
+
+function resolveCluster(options: RunOptions, workload: LoadedWorkload | undefined): ClusterSpec | undefined {
+  if (options.cluster === undefined) return undefined;
+  if (typeof options.cluster !== 'string') return options.cluster;
+  const file = typeof options.workload === 'string' ? options.workload : undefined;
+  try {
+    return readClusterSpec(options.cluster, {
+      ...(workload && { swfHeader: workload.header }),
+      ...(file !== undefined && { swfFile: file }),
+      ...(options.power && { powerOverrides: options.power }),
+    });
+  } catch (err) {
+    // name the flags, not the library's option path
+    if (err instanceof InputError && err.field?.startsWith('powerOverrides.')) {
+      const key = err.field.slice('powerOverrides.'.length);
+      err.field = key.startsWith('gpus') ? 'gpu-power' : key === 'processor' ? 'processor-power' : 'cpu-package-power';
+    }
+    throw err;
+  }
+}
+
+/**
+ * Jobs that no node could ever hold: an SWF replay skips and counts them (as the field's replays
+ * do); any other workload names the first one, since its jobs were meant to run.
+ */
+function fitToCluster(workload: LoadedWorkload, cluster: ClusterSpec, file: string): JobSpec[] {
+  const state = new ClusterState(cluster);
+  const fits = (s: JobSpec): boolean => {
+    const req = s.size !== undefined ? cpuRequest(s.size) : cpuRequest(s.cpus);
+    for (let n = 0; n < state.nodeCount; n++) if (state.couldFitOn(n, req)) return true;
+    return false;
+  };
+  if (workload.format !== 'swf') {
+    const bad = workload.specs.find((s) => !fits(s));
+    if (bad) {
+      const size = bad.size ?? bad.cpus;
+      throw new InputError('job_too_large', `job "${bad.id}" needs ${size} cpus, more than any node of the cluster (${cluster.source}) has`, { file, line: bad.line, field: 'cpus' });
+    }
+    return workload.specs;
+  }
+  const kept = workload.specs.filter(fits);
+  workload.skipped.larger_than_cluster = workload.specs.length - kept.length;
+  if (kept.length === 0) throw new InputError('no_jobs', `no job of ${file} fits the cluster (${cluster.source})`, { file, field: 'cluster' });
+  return kept;
 }
 
 function instantMs(text: string, field: 'start' | 'end'): number {

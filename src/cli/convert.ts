@@ -4,10 +4,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
 import { describeSkipped, totalSkipped } from '../io/swf.js';
-import { readWorkloadFile, WORKLOAD_FORMATS, type JobSpec, type TimeUnit, type WorkloadFormat } from '../io/trace.js';
+import { readWorkloadFile, type JobSpec, type TimeUnit } from '../io/trace.js';
 import { gaiaCsv, swfLog, typedTrace, type WriteOptions } from '../io/writers.js';
 
-const WRITERS: Record<WorkloadFormat, (specs: readonly JobSpec[], options: WriteOptions) => string> = {
+/** Formats convert can write (Batsim JSON is read only). */
+export const WRITABLE_FORMATS = ['gaia', 'typed', 'swf'] as const;
+type WritableFormat = (typeof WRITABLE_FORMATS)[number];
+
+const WRITERS: Record<WritableFormat, (specs: readonly JobSpec[], options: WriteOptions) => string> = {
   gaia: gaiaCsv,
   typed: typedTrace,
   swf: swfLog,
@@ -22,10 +26,10 @@ export interface ConvertOptions {
 }
 
 /** The target format: --to, else `.swf`/`.swf.gz` output names mean SWF; CSV names are ambiguous. */
-function targetFormat(out: string, to: string | undefined): WorkloadFormat {
-  if (to !== undefined) return to as WorkloadFormat;
+function targetFormat(out: string, to: string | undefined): WritableFormat {
+  if (to !== undefined) return to as WritableFormat;
   if (/\.swf(\.gz)?$/i.test(out)) return 'swf';
-  throw new InputError('bad_option', `cannot tell the output format from "${basename(out)}": give --to ${WORKLOAD_FORMATS.join('|')}`, { field: 'to' });
+  throw new InputError('bad_option', `cannot tell the output format from "${basename(out)}": give --to ${WRITABLE_FORMATS.join('|')}`, { field: 'to' });
 }
 
 function sameFile(a: string, b: string): boolean {

@@ -8,9 +8,9 @@ import { PLAN_LENGTHS, START_GRIDS } from '../schedulers/candidates.js';
 import { schedulerNames } from '../schedulers/registry.js';
 import { SOLVERS } from '../solvers/solve.js';
 import { CALENDAR_RULES } from '../model/deadlines.js';
-import { WORKLOAD_FORMATS } from '../io/trace.js';
 import { benchCommand, type BenchFlags } from './bench.js';
-import { convertCommand, type ConvertOptions } from './convert.js';
+import { POLICIES } from '../policies/registry.js';
+import { convertCommand, WRITABLE_FORMATS, type ConvertOptions } from './convert.js';
 import { mergeCommand } from './merge.js';
 import { reportCommand, type ReportFlags } from './report.js';
 import { runCommand } from './run.js';
@@ -32,7 +32,11 @@ function program(): Command {
     .description('simulate a workload under one scheduler and print a summary')
     .argument('<workload>', 'workload: GAIA CSV (arrival_time,length,cpus), typed | trace or SWF log, plain or gzip')
     .requiredOption('--carbon <trace>', 'carbon intensity CSV file or bundled name (e.g. DE-2023; see `carbon-sim traces`)')
-    .option('--scheduler <name>', schedulerNames().join(' | '), 'agnostic')
+    .option('--scheduler <name>', `planners: ${schedulerNames().join(' | ')}; online batch policies: ${Object.keys(POLICIES).join(' | ')}`, 'agnostic')
+    .option('--cluster <spec>', 'finite cluster: procs:N, NxN{cpus:32,mem:256G,gpus:8,gpu:A100}, swf (the log\'s MaxProcs), or a JSON or openb node-list file (default: infinite capacity)')
+    .option('--processor-power <idle/busy>', 'watts of one processor idle/busy on procs: and swf clusters (default 95/190)')
+    .option('--cpu-package-power <idle/busy>', 'watts of one 32-vCPU CPU package idle/busy on node clusters (default 15/120)')
+    .option('--gpu-power <model=idle/busy,...>', 'watts of GPUs by model, e.g. A100=50/400,T4=10/70 (defaults: PWR\'s table)')
     .option('--max-wait <duration>', 'how long a job may wait beyond its uninterrupted duration (90s, 30m, 24h, 2d; 6hx24h: jobs under 2 h wait 6h, others 24h; default 24h)')
     .addOption(new Option('--deadline <rule>', 'calendar deadlines instead of --max-wait: next-workday (17:00, or 09:00 of the next weekday), semi-weekly (Monday or Thursday 09:00)').choices(CALENDAR_RULES))
     .option('--timezone <zone>', 'IANA time zone of --deadline (default UTC)')
@@ -65,7 +69,7 @@ function program(): Command {
     .description('convert a workload between SWF, GAIA CSV and the typed | format')
     .argument('<in>', 'workload: GAIA CSV, typed | trace or SWF log, plain or gzip')
     .argument('<out>', 'output file (gzip when it ends in .gz)')
-    .addOption(new Option('--to <format>', 'output format (default: swf for .swf and .swf.gz names)').choices(WORKLOAD_FORMATS))
+    .addOption(new Option('--to <format>', 'output format (default: swf for .swf and .swf.gz names)').choices(WRITABLE_FORMATS))
     .addOption(new Option('--time-unit <unit>', 'unit of the input times (CSV traces)').choices(['s', 'h']).default('s'))
     .addOption(new Option('--out-time-unit <unit>', 'unit of the output times (CSV traces)').choices(['s', 'h']).default('s'))
     .option('--watts-per-cpu <watts>', 'power of constant jobs per cpu, for reading and writing', '1')

@@ -2,6 +2,8 @@ import type { CarbonColumn } from '../carbon/csv.js';
 import type { ExtendMode } from '../carbon/signal.js';
 import { describeFill, type FillMode } from '../carbon/transform.js';
 import { eventsCsv, eventsJsonl } from '../accounting/eventlog.js';
+import { parsePowerFlag, type PowerOverrides } from '../cluster/spec.js';
+import type { DevicePower } from '../cluster/types.js';
 import { InputError } from '../errors.js';
 import { writeFilesAtomically } from '../io/files.js';
 import { jobsCsv, summaryTable } from '../report/summary.js';
@@ -17,6 +19,23 @@ function positiveNumber(text: string, field: string): number {
   const v = Number(text);
   if (text.trim() === '' || !Number.isFinite(v) || v < 0) throw new InputError('bad_option', `"${text}" must be a non-negative number`, { field });
   return v;
+}
+
+/** --processor-power, --cpu-package-power, --gpu-power as power overrides of the cluster spec. */
+function powerFlags(opts: Record<string, string>): PowerOverrides | undefined {
+  const out: PowerOverrides = {};
+  if (opts.processorPower !== undefined) out.processor = parsePowerFlag(opts.processorPower, 'processor-power');
+  if (opts.cpuPackagePower !== undefined) out.cpuPackage = parsePowerFlag(opts.cpuPackagePower, 'cpu-package-power');
+  if (opts.gpuPower !== undefined) {
+    const gpus: Record<string, DevicePower> = {};
+    for (const part of opts.gpuPower.split(',')) {
+      const [model, value] = part.split('=');
+      if (!model || value === undefined) throw new InputError('bad_option', `"${part}" is not MODEL=idle/busy`, { field: 'gpu-power' });
+      gpus[model.trim()] = parsePowerFlag(value, 'gpu-power');
+    }
+    out.gpus = gpus;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 export async function runCommand(workload: string, opts: Record<string, string>): Promise<void> {
@@ -47,6 +66,12 @@ export async function runCommand(workload: string, opts: Record<string, string>)
   if (opts.skipIncomplete !== undefined) options.skipIncomplete = true;
   const deadlineText = opts.deadline !== undefined ? `deadline ${opts.deadline} (${opts.timezone ?? 'UTC'})` : `max wait ${opts.maxWait ?? '24h'}`;
   if (opts.plan !== undefined) options.plan = opts.plan;
+  if (opts.cluster !== undefined) options.cluster = opts.cluster;
+  const power = powerFlags(opts);
+  if (power) {
+    if (opts.cluster === undefined) throw new InputError('bad_option', 'power flags describe a finite cluster: give --cluster', { field: Object.keys(power)[0] === 'processor' ? 'processor-power' : 'cpu-package-power' });
+    options.power = power;
+  }
   Object.assign(
     options,
     schedulerSettings({

@@ -58,19 +58,5 @@ export interface ClusterSpec {
   source: string;
 }
 
-/** What one job asks for on one node. */
-export interface ResourceRequest {
-  cpus: number;
-  /** MiB; 0 when not asked */
-  memMiB: number;
-  /** whole GPUs (k-GPU job), or 1 with gpuMilli < 1000 for a share of one GPU */
-  gpus: number;
-  /** per-GPU share in thousandths; 1000 = whole GPUs */
-  gpuMilli: number;
-  /** allowed GPU models; empty = any */
-  gpuModels: readonly string[];
-}
-
-export function cpuRequest(cpus: number): ResourceRequest {
-  return { cpus, memMiB: 0, gpus: 0, gpuMilli: 0, gpuModels: [] };
-}
+export type { ResourceRequest } from '../model/jobs.js';
+export { cpuRequest } from '../model/jobs.js';

@@ -29,6 +29,16 @@ export class EventQueue {
     return this.count > 0 ? this.times[0]! : Infinity;
   }
 
+  /** Priority of the next event (Infinity when empty). */
+  peekPriority(): number {
+    return this.count > 0 ? Math.floor(this.seqs[0]! / PRIORITY_STRIDE) : Infinity;
+  }
+
+  /** Payload of the next event (-1 when empty). */
+  peekPayload(): number {
+    return this.count > 0 ? this.payloads[0]! : -1;
+  }
+
   /** Push a payload at `time`; among equal times a lower `priority` (0..255) pops first. */
   push(time: number, payload: number, priority = 0): void {
     if (this.count === this.times.length) this.grow();

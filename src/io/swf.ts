@@ -41,6 +41,7 @@ const SUBMIT_TIME = 1;
 const RUN_TIME = 3;
 const ALLOCATED_PROCESSORS = 4;
 const REQUESTED_PROCESSORS = 7;
+const REQUESTED_TIME = 8;
 
 /** A parsed SWF log: header comments plus the records as one flat array of numbers. */
 export interface SwfLog {
@@ -179,7 +180,8 @@ export function parseSwf(text: string, options: { file?: string } = {}): SwfLog 
 /** Why an SWF record could not become a job; skipped only when the user asks. */
 export const SKIP_REASONS = ['missing_submit_time', 'missing_run_time', 'zero_run_time', 'missing_processors'] as const;
 export type SkipReason = (typeof SKIP_REASONS)[number];
-export type SkippedJobs = Record<SkipReason, number>;
+/** Per reason; `larger_than_cluster` only when a finite cluster was given (a replay on it). */
+export type SkippedJobs = Record<SkipReason, number> & { larger_than_cluster?: number };
 
 const SKIP_WHAT: Record<SkipReason, { field: SwfField; message: string; summary: string }> = {
   missing_submit_time: { field: 'submit_time', message: 'submit time is missing (-1)', summary: 'without submit time' },
@@ -197,12 +199,13 @@ export function noSkippedJobs(): SkippedJobs {
 }
 
 export function totalSkipped(skipped: SkippedJobs): number {
-  return SKIP_REASONS.reduce((n, r) => n + skipped[r], 0);
+  return SKIP_REASONS.reduce((n, r) => n + skipped[r], skipped.larger_than_cluster ?? 0);
 }
 
 /** "7426 incomplete SWF jobs skipped: 1190 without submit time, 6236 with zero run time" (reasons with a count only). */
 export function describeSkipped(skipped: SkippedJobs): string {
   const parts = SKIP_REASONS.filter((r) => skipped[r] > 0).map((r) => `${skipped[r]} ${SKIP_WHAT[r].summary}`);
+  if (skipped.larger_than_cluster) parts.push(`${skipped.larger_than_cluster} larger than the cluster`);
   return `${totalSkipped(skipped)} incomplete SWF jobs skipped: ${parts.join(', ')}`;
 }
 
@@ -279,7 +282,14 @@ export function swfJobSpecs(log: SwfLog, options: SwfJobOptions = {}): { specs: 
       profile = compileProfile(constantProfile(run, power));
       profiles.set(key, profile);
     }
-    specs.push({ id: String(job), type: 'constant', arrival: submit, cpus: processors, profile, line });
+    // For a finite cluster (the field's replay semantics): size = requested processors, else
+    // allocated; estimate = requested time, else the run time.
+    const requested = values[base + REQUESTED_PROCESSORS]!;
+    const size = requested > 0 ? requested : processors;
+    const requestedTime = values[base + REQUESTED_TIME]!;
+    const spec: JobSpec = { id: String(job), type: 'constant', arrival: submit, cpus: processors, profile, line, size };
+    if (requestedTime > 0) spec.estimateS = requestedTime;
+    specs.push(spec);
   }
   return { specs, skipped };
 }

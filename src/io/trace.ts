@@ -1,12 +1,14 @@
 // Workload traces: GAIA CSV (`arrival_time,length,cpus`) and the thesis's typed `|` traces
 // (`arrival_time|length|cpus|name|args`), with optional `id`, `power`, `deadline`, `max_wait`;
-// SWF logs through ./swf.ts. Files may be gzip-compressed; the format is told from the content.
+// SWF logs through ./swf.ts, Batsim JSON workloads through ./batsim.ts. Files may be gzip-compressed;
+// the format is told from the content.
 import { readFileSync } from 'node:fs';
 import { parseCsvRows } from './csv.js';
 import { InputError } from '../errors.js';
 import { decodeTextFile } from './text.js';
 import {
   constantProfile,
+  cpuRequest,
   isJobType,
   JOB_TYPES,
   ML_KEYS,
@@ -20,6 +22,7 @@ import { compileProfile, type CompiledProfile, type Phase, type PowerProfile } f
 import type { DeadlineRule } from '../model/deadlines.js';
 import { LiteralError, parseLiteral, type LiteralValue } from './literal.js';
 import { noSkippedJobs, parseSwf, swfJobSpecs, type SkippedJobs } from './swf.js';
+import { parseBatsim } from './batsim.js';
 
 export type TimeUnit = 's' | 'h';
 export const TIME_UNIT_SECONDS: Record<TimeUnit, number> = { s: 1, h: 3600 };
@@ -46,6 +49,10 @@ export interface JobSpec {
   maxWait?: number;
   /** the `args` literal as read (typed traces), kept so that writers reproduce it */
   args?: LiteralValue;
+  /** the user's requested (estimated) run time, s (Batsim walltime); undefined when unknown */
+  estimateS?: number;
+  /** processors requested on a finite cluster (Batsim res) */
+  size?: number;
   /** 1-based line in the file */
   line: number;
 }
@@ -171,8 +178,8 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
   return specs;
 }
 
-export type WorkloadFormat = 'gaia' | 'typed' | 'swf';
-export const WORKLOAD_FORMATS: readonly WorkloadFormat[] = ['gaia', 'typed', 'swf'];
+export type WorkloadFormat = 'gaia' | 'typed' | 'swf' | 'batsim';
+export const WORKLOAD_FORMATS: readonly WorkloadFormat[] = ['gaia', 'typed', 'swf', 'batsim'];
 
 export interface ReadWorkloadOptions extends WorkloadOptions {
   /** SWF only: skip records without submit time, run time or processors, or with zero run time */
@@ -187,9 +194,11 @@ export interface LoadedWorkload {
   skipped: SkippedJobs;
   /** SWF header comment lines (empty for CSV traces) */
   header: string[];
+  /** Batsim workloads: the platform size (`nb_res`) they were made for */
+  batsim?: { nbRes: number };
 }
 
-/** Read a workload file (plain or gzip): an SWF log, a GAIA CSV or a typed `|` trace. */
+/** Read a workload file (plain or gzip): an SWF log, a GAIA CSV, a typed `|` trace or a Batsim JSON workload. */
 export function readWorkloadFile(path: string, options: ReadWorkloadOptions = {}): LoadedWorkload {
   let bytes: Uint8Array;
   try {
@@ -206,6 +215,10 @@ export function parseWorkloadBytes(bytes: Uint8Array, options: ReadWorkloadOptio
   const file = options.file ?? '<workload>';
   const text = decodeTextFile(bytes, file, 'a text workload trace');
   const format = detectWorkloadFormat(text);
+  if (format === 'batsim') {
+    const { nbRes, specs } = parseBatsim(text, { file, wattsPerCpu: options.wattsPerCpu ?? 1, timeUnit: options.timeUnit ?? 's' });
+    return { format, specs, skipped: noSkippedJobs(), header: [], batsim: { nbRes } };
+  }
   if (format !== 'swf') return { format, specs: parseWorkload(text, options), skipped: noSkippedJobs(), header: [] };
   if ((options.timeUnit ?? 's') !== 's') {
     throw new InputError('swf_time_unit', 'SWF times are seconds by definition; --time-unit applies to CSV traces only', { file, field: 'time-unit' });
@@ -221,12 +234,14 @@ export function parseWorkloadBytes(bytes: Uint8Array, options: ReadWorkloadOptio
 }
 
 /**
- * SWF when the first non-blank line is a `;` comment, or starts with a number and has neither `,`
- * nor `|`; a typed trace when its header has `|`; a GAIA CSV otherwise.
+ * Batsim when the first non-blank character is `{` (a JSON object); SWF when the first non-blank
+ * line is a `;` comment, or starts with a number and has neither `,` nor `|`; a typed trace when its
+ * header has `|`; a GAIA CSV otherwise.
  */
 export function detectWorkloadFormat(text: string): WorkloadFormat {
   const first = firstContentLine(text);
   const c = first.charCodeAt(0);
+  if (c === 123) return 'batsim'; // '{'
   if (c === 59) return 'swf'; // ';'
   const numeric = (c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46; // digit, '-', '+', '.'
   if (numeric && !first.includes(',') && !first.includes('|')) return 'swf';
@@ -350,7 +365,10 @@ export function toJobs(specs: readonly JobSpec[], rule: DeadlineRule): Job[] {
   const jobs = specs.map((s): Job => {
     const d = s.profile.durationS;
     const deadline = s.deadline ?? (s.maxWait !== undefined ? s.arrival + d + s.maxWait : rule(s.arrival, d));
-    return { id: s.id, type: s.type, arrival: s.arrival, deadline, cpus: s.cpus, profile: s.profile };
+    const job: Job = { id: s.id, type: s.type, arrival: s.arrival, deadline, cpus: s.cpus, profile: s.profile };
+    if (s.size !== undefined) job.request = cpuRequest(s.size);
+    if (s.estimateS !== undefined) job.estimateS = s.estimateS;
+    return job;
   });
   return sortByArrival(jobs);
 }

@@ -60,6 +60,8 @@ export function validatePlan(intervals: readonly Interval[], arrival: number): v
 /**
  * Run a plan through the phased model (DESIGN.md, execution semantics), as a fold over JobRun:
  * - every interval runs the full startup phases, then continues the work from the saved progress;
+ *   every interval after the first runs the profile's resume phases instead when it has a resume
+ *   list (JobRun.start picks them; without one the startup phases, exactly as before);
  * - an interval that ends before the work is done rolls progress back to the last checkpoint
  *   (a job without checkpoint phases keeps all progress);
  * - the job finishes the instant its last work phase ends; the interval running then is cut there;

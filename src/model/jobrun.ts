@@ -39,6 +39,11 @@ export class JobRun {
   private phase = 0;
   /** end of the current startup phase, fixed when it began */
   private phaseEnd = 0;
+  /**
+   * The start phases of the current interval: the startup phases at the first start, the profile's
+   * resume phases at every later one (the same array as startup when the profile has no resume list).
+   */
+  private startupPhases: readonly Phase[] = [];
 
   constructor(readonly profile: CompiledProfile) {}
 
@@ -52,15 +57,16 @@ export class JobRun {
 
   /** Power drawn now (W): the current phase's, 0 when not running. */
   get powerW(): number {
-    if (this.stage === STARTUP) return this.profile.startup[this.phase]!.power * this.powerScale;
+    if (this.stage === STARTUP) return this.startupPhases[this.phase]!.power * this.powerScale;
     if (this.stage === WORK) return this.profile.work[this.phase]!.power * this.powerScale;
     return 0;
   }
 
-  /** Begin an interval at t: the startup phases run again at every start. */
+  /** Begin an interval at t: the startup phases run again at every start (the resume phases after the first). */
   start(t: number): void {
     if (this.running || this.stage === DONE) throw new Error('JobRun.start: the job is running or done');
     this.starts++;
+    this.startupPhases = this.starts === 1 ? this.profile.startup : this.profile.resume;
     this.t = t;
     this.stage = STARTUP;
     this.phase = -1;
@@ -78,6 +84,36 @@ export class JobRun {
   }
 
   /**
+   * The instant the job would finish if it ran on uninterrupted at the current rate: the same
+   * additions advance(Infinity) makes, so the finish event lands on the exact finish.
+   */
+  projectedFinish(): number {
+    if (!this.running) return Infinity;
+    const profile = this.profile;
+    let t = this.t;
+    let phase = this.phase;
+    if (this.stage === STARTUP) {
+      t = this.phaseEnd;
+      const startup = this.startupPhases;
+      for (let j = phase + 1; j < startup.length; j++) {
+        const d = startup[j]!.duration;
+        if (d > 0) t = t + d;
+      }
+      phase = workPhaseIndexAt(profile, this.progress);
+    }
+    let progress = this.progress;
+    const workEnds = profile.workEnds;
+    for (; phase < workEnds.length; phase++) {
+      const need = workEnds[phase]! - progress;
+      if (need > 0) {
+        t = t + need / this.rate;
+        progress = workEnds[phase]!;
+      }
+    }
+    return t;
+  }
+
+  /**
    * Run up to instant e, sending each constant-power piece to `sink`. A work phase that would end
    * within TIME_EPS_S after e is complete at e (a float residue is no progress); one that ends
    * later is cut at e with the progress made so far.
@@ -85,7 +121,7 @@ export class JobRun {
   advance(e: number, sink?: PieceSink): void {
     const profile = this.profile;
     while (this.stage === STARTUP && this.t < e) {
-      const phase = profile.startup[this.phase]!;
+      const phase = this.startupPhases[this.phase]!;
       const pe = Math.min(this.phaseEnd, e);
       const power = phase.power * this.powerScale;
       this.energyJ += (pe - this.t) * power;
@@ -151,7 +187,7 @@ export class JobRun {
 
   /** Move to the next startup phase of positive duration, or to the work phases. */
   private nextStartupPhase(): void {
-    const startup: readonly Phase[] = this.profile.startup;
+    const startup: readonly Phase[] = this.startupPhases;
     let j = this.phase + 1;
     while (j < startup.length && startup[j]!.duration <= 0) j++;
     if (j < startup.length) {

@@ -18,6 +18,37 @@ export interface Job {
   deadline: number;
   cpus: number;
   profile: CompiledProfile;
+  /** what the job asks of one node on a finite cluster; default: `cpus` CPUs */
+  request?: ResourceRequest;
+  /** the user's run-time estimate (s), e.g. SWF's requested time; default: the uninterrupted duration */
+  estimateS?: number;
+}
+
+/** What one job asks for on one node. */
+export interface ResourceRequest {
+  cpus: number;
+  /** MiB; 0 when not asked */
+  memMiB: number;
+  /** whole GPUs (k-GPU job), or 1 with gpuMilli < 1000 for a share of one GPU */
+  gpus: number;
+  /** per-GPU share in thousandths; 1000 = whole GPUs */
+  gpuMilli: number;
+  /** allowed GPU models; empty = any */
+  gpuModels: readonly string[];
+}
+
+export function cpuRequest(cpus: number): ResourceRequest {
+  return { cpus, memMiB: 0, gpus: 0, gpuMilli: 0, gpuModels: [] };
+}
+
+/** What the job asks of one node. */
+export function requestOf(job: Job): ResourceRequest {
+  return job.request ?? cpuRequest(job.cpus);
+}
+
+/** The run time a batch policy predicts for the job. */
+export function estimateOf(job: Job): number {
+  return job.estimateS ?? job.profile.durationS;
 }
 
 /** Parameters of the `ml` type (thesis listing 4.10). */

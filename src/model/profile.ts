@@ -15,10 +15,16 @@ export interface Phase {
   isCheckpoint?: boolean;
 }
 
-/** The job model of listing 4.4: startup phases run at every start, then the work phases. */
+/**
+ * The job model of listing 4.4: startup phases run at every start, then the work phases.
+ * `resume` (optional, carbon-sim's extension): the phases that run instead of the startup at every
+ * start after the first (a resumed job may start faster, e.g. its data is already downloaded).
+ * Absent: every start runs the startup phases, as in the thesis.
+ */
 export interface PowerProfile {
   startup: Phase[];
   work: Phase[];
+  resume?: Phase[];
 }
 
 /**
@@ -30,6 +36,15 @@ export interface CompiledProfile {
   readonly work: readonly Phase[];
   readonly startupDurationS: number;
   readonly startupEnergyJ: number;
+  /**
+   * Phases run at every start after the first, in place of the startup phases: the profile's
+   * `resume` list, or the very same array as `startup` when it has none.
+   */
+  readonly resume: readonly Phase[];
+  /** true when the profile has its own resume list (resume !== startup) */
+  readonly hasResume: boolean;
+  readonly resumeDurationS: number;
+  readonly resumeEnergyJ: number;
   readonly workDurationS: number;
   readonly workEnergyJ: number;
   /** startup + work: one uninterrupted run */
@@ -83,6 +98,17 @@ export function compileProfile(profile: PowerProfile): CompiledProfile {
     startupDurationS += p.duration;
     startupEnergyJ += p.duration * p.power;
   }
+  let resumeDurationS = startupDurationS;
+  let resumeEnergyJ = startupEnergyJ;
+  if (profile.resume !== undefined) {
+    resumeDurationS = 0;
+    resumeEnergyJ = 0;
+    for (const p of profile.resume) {
+      checkPhase(p, 'resume phase');
+      resumeDurationS += p.duration;
+      resumeEnergyJ += p.duration * p.power;
+    }
+  }
   const n = profile.work.length;
   const workEnds: number[] = new Array(n);
   const workEnergyAt: number[] = new Array(n);
@@ -105,6 +131,10 @@ export function compileProfile(profile: PowerProfile): CompiledProfile {
     work: profile.work,
     startupDurationS,
     startupEnergyJ,
+    resume: profile.resume ?? profile.startup,
+    hasResume: profile.resume !== undefined,
+    resumeDurationS,
+    resumeEnergyJ,
     workDurationS: progress,
     workEnergyJ: energy,
     durationS: startupDurationS + progress,

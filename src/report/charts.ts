@@ -2,7 +2,7 @@
 // (no canvas, no browser). vega and vega-lite load lazily: only reports pay for them.
 import type { TopLevelSpec } from 'vega-lite';
 import type { CarbonSignal } from '../carbon/signal.js';
-import type { JobResult } from '../engine/simulate.js';
+import type { JobResult } from '../cluster/simulate.js';
 import { executePlan } from '../model/execution.js';
 import { Adder } from './sum.js';
 

@@ -1,7 +1,8 @@
 import { csvField } from '../io/csv.js';
 import { JOULES_PER_KWH } from '../carbon/signal.js';
-import type { JobResult } from '../engine/simulate.js';
+import type { JobResult } from '../cluster/simulate.js';
 import { Adder } from './sum.js';
+import type { ClusterSummary } from '../accounting/metrics.js';
 
 /** The run summary of the CLI contract (DESIGN.md). */
 export interface RunSummary {
@@ -15,6 +16,8 @@ export interface RunSummary {
   mean_wait_s: number;
   /** suspensions summed over jobs (starts - 1 each) */
   interruptions: number;
+  /** finite clusters only: waits, slowdown, utilisation, cluster energy and carbon */
+  cluster?: ClusterSummary;
 }
 
 /** One job's record of the CLI contract (times in seconds since the epoch). */

@@ -1,4 +1,4 @@
-import { deadlineFeasible, runAtArrival, type PlanContext, type Plan, type Scheduler } from './types.js';
+import { runAtArrival, type PlanContext, type Plan, type Scheduler } from './types.js';
 import type { Job } from '../model/jobs.js';
 
 /** Carbon-agnostic baseline: run at arrival, uninterrupted. */
@@ -6,7 +6,7 @@ export function agnosticScheduler(): Scheduler {
   return {
     name: 'agnostic',
     plan(job: Job, ctx: PlanContext): Plan {
-      return runAtArrival(job, deadlineFeasible(job, ctx.deadline));
+      return runAtArrival(job);
     },
   };
 }

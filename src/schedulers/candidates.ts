@@ -121,7 +121,7 @@ export function bestStartScheduler(name: string, options: StartChoiceOptions, sc
     plan(job: Job, ctx: PlanContext): Plan {
       const shape = planRun(job);
       const waitS = allowedWaitS(job, ctx);
-      if (waitS < 0) return runAtArrival(job, false);
+      if (waitS < 0) return runAtArrival(job);
       const lengthS = shape.offsets[shape.offsets.length - 1]!;
       const atArrival = runEmissionsG(shape, ctx.carbon, ctx.now);
       let bestS = ctx.now;
@@ -134,7 +134,7 @@ export function bestStartScheduler(name: string, options: StartChoiceOptions, sc
           bestS = s;
         }
       }
-      return { intervals: [[bestS, bestS + job.profile.durationS]], feasible: true };
+      return { intervals: [[bestS, bestS + job.profile.durationS]] };
     },
   };
 }

@@ -33,7 +33,7 @@ export function ecovisorScheduler(options: EcovisorOptions = {}): Scheduler {
     name: 'ecovisor',
     plan(job: Job, ctx: PlanContext): Plan {
       const waitS = allowedWaitS(job, ctx);
-      if (waitS < 0) return runAtArrival(job, false);
+      if (waitS < 0) return runAtArrival(job);
       let threshold: number;
       try {
         threshold = timeQuantile(ctx.carbon, ctx.now, ctx.now + ECOVISOR_WINDOW_S, q);
@@ -41,7 +41,7 @@ export function ecovisorScheduler(options: EcovisorOptions = {}): Scheduler {
         if (err instanceof CarbonRangeError) err.message = `ecovisor threshold window [${ctx.now}, ${ctx.now + ECOVISOR_WINDOW_S}) s: ${err.message}`;
         throw err;
       }
-      return { intervals: thresholdRuns(ctx.carbon, ctx.now, job.profile.durationS, waitS, threshold), feasible: true };
+      return { intervals: thresholdRuns(ctx.carbon, ctx.now, job.profile.durationS, waitS, threshold) };
     },
   };
 }

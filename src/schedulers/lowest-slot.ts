@@ -14,9 +14,9 @@ export function lowestSlotScheduler(): Scheduler {
     name: 'lowest-slot',
     plan(job: Job, ctx: PlanContext): Plan {
       const waitS = allowedWaitS(job, ctx);
-      if (waitS < 0) return runAtArrival(job, false);
+      if (waitS < 0) return runAtArrival(job);
       const s = cheapestInstant(ctx.carbon, ctx.now, ctx.now + waitS);
-      return { intervals: [[s, s + job.profile.durationS]], feasible: true };
+      return { intervals: [[s, s + job.profile.durationS]] };
     },
   };
 }

@@ -30,13 +30,13 @@ export function lpScheduler(options: LpOptions = {}): Scheduler {
   return {
     name: 'lp',
     plan(job: Job, ctx: PlanContext): Plan {
-      if (ctx.deadline - ctx.now < job.profile.durationS) return runAtArrival(job, false);
+      if (ctx.deadline - ctx.now < job.profile.durationS) return runAtArrival(job);
       const solution = solveCheckpointResume(lpProblem(job, ctx, maxStarts), {
         solver,
         ...(options.timeLimitS !== undefined && { timeLimitS: options.timeLimitS }),
       });
-      if (!solution) return runAtArrival(job, false);
-      return { intervals: solution.intervals, feasible: true };
+      if (!solution) return runAtArrival(job);
+      return { intervals: solution.intervals };
     },
   };
 }

@@ -18,9 +18,9 @@ export function oracleScheduler(): Scheduler {
       const duration = job.profile.durationS;
       const earliest = ctx.now;
       const latest = ctx.deadline - duration;
-      if (latest < earliest) return runAtArrival(job, false);
+      if (latest < earliest) return runAtArrival(job);
       const start = bestUninterruptedStart(job, ctx.carbon, earliest, latest);
-      return { intervals: [[start, start + duration]], feasible: true };
+      return { intervals: [[start, start + duration]] };
     },
   };
 }

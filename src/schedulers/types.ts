@@ -21,8 +21,6 @@ export interface PlanContext {
 /** Run intervals for one job. */
 export interface Plan {
   intervals: Interval[];
-  /** false when the deadline cannot be met and the scheduler fell back to running at arrival */
-  feasible: boolean;
 }
 
 export interface Scheduler {
@@ -31,8 +29,8 @@ export interface Scheduler {
 }
 
 /** The fallback every scheduler uses when the deadline cannot be met: run uninterrupted at arrival. */
-export function runAtArrival(job: Job, feasible: boolean): Plan {
-  return { intervals: [[job.arrival, job.arrival + job.profile.durationS]], feasible };
+export function runAtArrival(job: Job): Plan {
+  return { intervals: [[job.arrival, job.arrival + job.profile.durationS]] };
 }
 
 /** Whether one uninterrupted run from arrival can meet the deadline. */

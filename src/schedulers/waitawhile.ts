@@ -18,8 +18,8 @@ export function waitAWhileScheduler(): Scheduler {
     name: 'waitawhile',
     plan(job: Job, ctx: PlanContext): Plan {
       const need = job.profile.durationS;
-      if (ctx.deadline - ctx.now < need) return runAtArrival(job, false);
-      return { intervals: cheapestSlots(ctx, ctx.now, ctx.deadline, need), feasible: true };
+      if (ctx.deadline - ctx.now < need) return runAtArrival(job);
+      return { intervals: cheapestSlots(ctx, ctx.now, ctx.deadline, need) };
     },
   };
 }

@@ -1,0 +1,520 @@
+// The simulated cluster: the online engine's loop. Jobs arrive, an online policy starts, suspends
+// and resumes them; a running job holds its allocation and advances through its phases (JobRun);
+// accounting listens to the pieces each job runs and to the cluster's power. Infinite capacity is
+// a cluster where every start fits: through fromPlanner it reproduces the planner path exactly.
+import seedrandom from 'seedrandom';
+import { ClusterMeter, JobMeter, type ClusterRecord } from '../accounting/meters.js';
+import type { CarbonSignal } from '../carbon/signal.js';
+import { EVENT_PRIORITY, type SimEvent } from '../engine/events.js';
+import { Sim, type Handle } from '../engine/sim.js';
+import { InputError } from '../errors.js';
+import { executionOf, type Execution, type Interval } from '../model/execution.js';
+import { JobRun } from '../model/jobrun.js';
+import { estimateOf, requestOf, type Job } from '../model/jobs.js';
+import { TIME_EPS_S } from '../model/profile.js';
+import { fromPlanner } from '../policies/from-planner.js';
+import type { Actions, ClusterView, JobState, Policy } from '../policies/types.js';
+import type { Plan, Scheduler } from '../schedulers/types.js';
+import { ClusterState, type Allocation } from './state.js';
+import type { ClusterSpec, ResourceRequest } from './types.js';
+
+export const LIFECYCLE = ['submit', 'start', 'suspend', 'resume', 'finish'] as const;
+export type LifecycleKind = (typeof LIFECYCLE)[number];
+
+/** What happened to one job, charged against the actual carbon signal. */
+export interface JobResult {
+  job: Job;
+  /** the intervals the policy planned (a planner's plan), or those it ran */
+  plan: Plan;
+  execution: Execution;
+  /** emissions (g) of everything the job ran */
+  carbonG: number;
+  /** emissions (g) of the startup phases alone, over all starts */
+  startupCarbonG: number;
+  /** finished after its deadline, or never */
+  missed: boolean;
+  /** completion delay: finish - arrival - uninterrupted duration (s) */
+  waitS: number;
+  /** first start - arrival (s): time in the queue */
+  queueWaitS: number;
+}
+
+/** Receives lifecycle events in the engine's order; `interval` is the run interval index (-1 for submit). */
+export interface SimulationListener {
+  onEvent(kind: LifecycleKind, time: number, job: Job, interval: number): void;
+}
+
+export interface SimulationOptions {
+  /** a planner, run through fromPlanner (one of scheduler or policy) */
+  scheduler?: Scheduler;
+  /** an online policy */
+  policy?: Policy;
+  /** a finite cluster; absent: infinite capacity, as GAIA */
+  cluster?: ClusterSpec;
+  /** the actual signal, used for charging */
+  carbon: CarbonSignal;
+  /** what policies see; default: the actual signal (oracle) */
+  view?: CarbonSignal;
+  /** slot length (s); default: the carbon resolution */
+  slotS?: number;
+  /** seed for the policies' random numbers */
+  seed?: string | number;
+  listeners?: SimulationListener[];
+}
+
+export interface SimulationResult {
+  results: JobResult[];
+  scheduler: string;
+  slotS: number;
+  /** finite clusters: power, energy, carbon and queue over time */
+  cluster?: ClusterRecord;
+}
+
+const NONE = -1;
+const QUEUED = 1;
+const RUNNING = 2;
+const SUSPENDED = 3;
+const DONE = 4;
+const STATE_NAMES: JobState[] = ['future', 'queued', 'running', 'suspended', 'done'];
+
+/**
+ * Run the jobs through the online engine. Deterministic for a seed: events at one instant follow
+ * the priority table (engine/events.ts), then the order they were scheduled in.
+ */
+export function simulate(jobs: readonly Job[], options: SimulationOptions): SimulationResult {
+  const { carbon } = options;
+  // A forecast view may hold negative values; the engine charges only a real (non-negative) signal.
+  if (carbon.allowNegative) throw new Error(`carbon signal ${carbon.name} is a forecast view: pass the actual signal as \`carbon\``);
+  const slotS = options.slotS ?? carbon.resolutionS;
+  if (!(slotS > 0)) throw new InputError('bad_slot', `slot must be positive, got ${slotS} s`, { field: 'slot' });
+  if ((options.scheduler === undefined) === (options.policy === undefined)) throw new Error('simulate: give exactly one of scheduler and policy');
+  const policy = options.policy ?? fromPlanner(options.scheduler!);
+  const cluster = options.cluster ? new ClusterCore(options.cluster, jobs) : null;
+  const world = new World(jobs, policy, cluster, carbon, options.view ?? carbon, slotS, options.seed ?? 0, options.listeners ?? []);
+  world.runLoop();
+  return { results: world.results(), scheduler: policy.name, slotS, ...(cluster && { cluster: world.clusterRecord() }) };
+}
+
+/** The finite part: occupancy and the check that every job can fit somewhere at all. */
+class ClusterCore {
+  readonly state: ClusterState;
+  constructor(spec: ClusterSpec, jobs: readonly Job[]) {
+    this.state = new ClusterState(spec);
+    for (const job of jobs) {
+      const req = requestOf(job);
+      let fits = false;
+      for (let n = 0; n < this.state.nodeCount && !fits; n++) fits = this.state.couldFitOn(n, req);
+      if (!fits) {
+        throw new InputError('job_too_large', `job "${job.id}" asks for ${describeRequest(req)}, more than any node of the cluster (${spec.source}) has`, { field: 'cluster' });
+      }
+    }
+  }
+}
+
+export function describeRequest(req: ResourceRequest): string {
+  const parts = [`${req.cpus} cpus`];
+  if (req.memMiB > 0) parts.push(`${req.memMiB} MiB`);
+  if (req.gpus > 0) parts.push(req.gpuMilli < 1000 ? `${req.gpuMilli}/1000 of a GPU` : `${req.gpus} GPUs`);
+  return parts.join(', ');
+}
+
+class World implements ClusterView, Actions {
+  private readonly sim = new Sim();
+  private readonly ev: SimEvent = { kind: 'pass', t: 0, job: NONE, tag: 0 };
+  private readonly runs: JobRun[];
+  private readonly states: Uint8Array;
+  private readonly startedAtS: Float64Array;
+  private readonly firstStartS: Float64Array;
+  private readonly finishHandles: Float64Array;
+  private readonly allocations: (Allocation | null)[];
+  private readonly intervals: Interval[][];
+  private readonly requests: ResourceRequest[];
+  private readonly estimates: Float64Array;
+  // queue and running set: doubly linked lists over job indices, in insertion order
+  private readonly qNext: Int32Array;
+  private readonly qPrev: Int32Array;
+  private qHead = NONE;
+  private qTail = NONE;
+  private qCount = 0;
+  private readonly rNext: Int32Array;
+  private readonly rPrev: Int32Array;
+  private rHead = NONE;
+  private rTail = NONE;
+  private rCount = 0;
+  private passAt = -Infinity;
+  private readonly jobMeter: JobMeter;
+  private readonly clusterMeter: ClusterMeter | null;
+  private readonly random: () => number;
+  readonly slotOrigin: number;
+
+  constructor(
+    readonly jobs: readonly Job[],
+    private readonly policy: Policy,
+    private readonly core: ClusterCore | null,
+    actual: CarbonSignal,
+    readonly carbon: CarbonSignal,
+    readonly slotS: number,
+    seed: string | number,
+    private readonly listeners: SimulationListener[],
+  ) {
+    const n = jobs.length;
+    this.runs = jobs.map((j) => new JobRun(j.profile));
+    this.states = new Uint8Array(n); // 0: not yet submitted
+    this.startedAtS = new Float64Array(n).fill(NaN);
+    this.firstStartS = new Float64Array(n).fill(NaN);
+    this.finishHandles = new Float64Array(n).fill(NONE);
+    this.allocations = new Array<Allocation | null>(n).fill(null);
+    this.intervals = jobs.map(() => []);
+    this.requests = jobs.map(requestOf);
+    this.estimates = Float64Array.from(jobs, estimateOf);
+    this.qNext = new Int32Array(n).fill(NONE);
+    this.qPrev = new Int32Array(n).fill(NONE);
+    this.rNext = new Int32Array(n).fill(NONE);
+    this.rPrev = new Int32Array(n).fill(NONE);
+    this.jobMeter = new JobMeter(n, actual);
+    this.clusterMeter = core ? new ClusterMeter(actual, core.state) : null;
+    const rng = seedrandom(String(seed));
+    this.random = () => rng();
+    this.slotOrigin = actual.start;
+  }
+
+  // ---- the loop ----
+
+  runLoop(): void {
+    const jobs = this.jobs;
+    const order = arrivalOrder(jobs);
+    const sim = this.sim;
+    const arrivePriority = EVENT_PRIORITY.arrive;
+    let next = 0;
+    // Arrivals are already sorted: they are fed from the list, not pushed into the heap up front.
+    for (;;) {
+      const ta = next < order.length ? jobs[order[next]!]!.arrival : Infinity;
+      const te = sim.peekTime();
+      if (ta === Infinity && te === Infinity) break;
+      if (ta < te || (ta === te && arrivePriority < sim.peekPriority())) {
+        sim.advanceTo(ta);
+        this.arrive(order[next++]!);
+        continue;
+      }
+      sim.next();
+      const ev = this.ev;
+      ev.kind = sim.kind;
+      ev.t = sim.now;
+      ev.job = sim.job;
+      ev.tag = sim.tag;
+      switch (sim.kind) {
+        case 'finish':
+          this.finishJob(sim.job);
+          break;
+        case 'timer':
+          this.policy.onEvent(ev, this, this);
+          this.requestPass();
+          break;
+        case 'pass':
+        case 'power-target':
+          this.policy.onEvent(ev, this, this);
+          break;
+        case 'phase':
+          break;
+      }
+    }
+    this.clusterMeter?.close();
+  }
+
+  private arrive(j: number): void {
+    const t = this.sim.now;
+    this.states[j] = QUEUED;
+    this.enqueue(j);
+    this.clusterMeter?.onArrival(t, this.qCount);
+    const job = this.jobs[j]!;
+    for (const l of this.listeners) l.onEvent('submit', t, job, -1);
+    const ev = this.ev;
+    ev.kind = 'arrive';
+    ev.t = t;
+    ev.job = j;
+    ev.tag = 0;
+    this.policy.onEvent(ev, this, this);
+    this.requestPass();
+  }
+
+  private finishJob(j: number): void {
+    const t = this.sim.now;
+    const run = this.runs[j]!;
+    // the uninterrupted rest, as executePlan's last interval runs it: the same pieces, the same bits
+    this.jobMeter.advance(j, run, Infinity);
+    if (!run.done || run.finish !== t) throw new Error(`internal: job ${this.jobs[j]!.id} was not done at its finish event (${t} s)`);
+    this.endInterval(j, run.finish);
+    this.states[j] = DONE;
+    this.finishHandles[j] = NONE;
+    for (const l of this.listeners) l.onEvent('finish', t, this.jobs[j]!, run.starts - 1);
+    this.policy.onFinish?.(j, this);
+    const ev = this.ev;
+    ev.kind = 'finish';
+    ev.t = t;
+    ev.job = j;
+    ev.tag = 0;
+    this.policy.onEvent(ev, this, this);
+    this.requestPass();
+  }
+
+  private requestPass(): void {
+    const t = this.sim.now;
+    if (this.passAt !== t && this.policy.wantsPass) {
+      this.passAt = t;
+      this.sim.at(t, 'pass');
+    }
+  }
+
+  // ---- actions ----
+
+  start(j: number, node?: number): boolean {
+    const state = this.states[j];
+    if (state !== QUEUED && state !== SUSPENDED) throw new Error(`cannot start job "${this.jobs[j]!.id}": it is ${STATE_NAMES[state!]}`);
+    const t = this.sim.now;
+    if (this.core) {
+      const cs = this.core.state;
+      const req = this.requests[j]!;
+      const n = node ?? cs.firstFit(req);
+      if (n < 0 || !cs.fitsOn(n, req)) return false;
+      this.allocations[j] = cs.allocate(n, req);
+      this.clusterMeter!.onPower(t, cs);
+    }
+    if (state === QUEUED) {
+      this.dequeue(j);
+      this.firstStartS[j] = t;
+      this.clusterMeter?.onQueue(t, this.qCount);
+    }
+    const run = this.runs[j]!;
+    run.start(t);
+    this.states[j] = RUNNING;
+    this.startedAtS[j] = t;
+    this.intervals[j]!.push([t, NaN]);
+    this.addRunning(j);
+    this.finishHandles[j] = this.sim.at(run.projectedFinish(), 'finish', j);
+    const kind = run.starts === 1 ? 'start' : 'resume';
+    for (const l of this.listeners) l.onEvent(kind, t, this.jobs[j]!, run.starts - 1);
+    return true;
+  }
+
+  resume(j: number, node?: number): boolean {
+    if (this.states[j] !== SUSPENDED) throw new Error(`cannot resume job "${this.jobs[j]!.id}": it is ${STATE_NAMES[this.states[j]!]}`);
+    return this.start(j, node);
+  }
+
+  suspend(j: number): void {
+    if (this.states[j] !== RUNNING) throw new Error(`cannot suspend job "${this.jobs[j]!.id}": it is ${STATE_NAMES[this.states[j]!]}`);
+    const t = this.sim.now;
+    const run = this.runs[j]!;
+    this.jobMeter.stop(j, run, t);
+    if (run.done) {
+      // the work ended within the time tolerance of the stop: it finishes now
+      this.sim.cancel(this.finishHandles[j]!);
+      this.finishJobAt(j);
+      return;
+    }
+    this.sim.cancel(this.finishHandles[j]!);
+    this.finishHandles[j] = NONE;
+    this.endInterval(j, t);
+    this.states[j] = SUSPENDED;
+    for (const l of this.listeners) l.onEvent('suspend', t, this.jobs[j]!, run.starts - 1);
+    this.requestPass();
+  }
+
+  resize(j: number, request: ResourceRequest, rate: number): boolean {
+    if (this.states[j] !== RUNNING) throw new Error(`cannot resize job "${this.jobs[j]!.id}": it is not running`);
+    const t = this.sim.now;
+    if (this.core) {
+      const cs = this.core.state;
+      const old = this.allocations[j]!;
+      cs.release(old);
+      if (!cs.fitsOn(old.node, request)) {
+        this.allocations[j] = cs.allocate(old.node, this.requests[j]!, old.gpus);
+        return false;
+      }
+      this.allocations[j] = cs.allocate(old.node, request);
+      this.requests[j] = request;
+      this.clusterMeter!.onPower(t, cs);
+    }
+    this.setPowerCap(j, rate, this.runs[j]!.powerScale);
+    return true;
+  }
+
+  setPowerCap(j: number, rate: number, powerScale: number): void {
+    const run = this.runs[j]!;
+    const t = this.sim.now;
+    if (run.running) this.jobMeter.advance(j, run, t);
+    run.setRate(t, rate, powerScale);
+    if (run.running) {
+      this.sim.cancel(this.finishHandles[j]!);
+      this.finishHandles[j] = this.sim.at(run.projectedFinish(), 'finish', j);
+    }
+  }
+
+  wakeAt(t: number, job = NONE, tag = 0): void {
+    this.sim.at(t, 'timer', job, tag);
+  }
+
+  // ---- view ----
+
+  get now(): number {
+    return this.sim.now;
+  }
+  get cluster(): ClusterState | null {
+    return this.core?.state ?? null;
+  }
+  get powerW(): number {
+    return this.core?.state.powerW ?? 0;
+  }
+  rng(): number {
+    return this.random();
+  }
+  queueHead(): number {
+    return this.qHead;
+  }
+  queueNext(j: number): number {
+    return this.qNext[j]!;
+  }
+  get queueLength(): number {
+    return this.qCount;
+  }
+  runningHead(): number {
+    return this.rHead;
+  }
+  runningNext(j: number): number {
+    return this.rNext[j]!;
+  }
+  get runningCount(): number {
+    return this.rCount;
+  }
+  state(j: number): JobState {
+    return STATE_NAMES[this.states[j]!]!;
+  }
+  run(j: number): JobRun {
+    return this.runs[j]!;
+  }
+  startedAt(j: number): number {
+    return this.startedAtS[j]!;
+  }
+  request(j: number): ResourceRequest {
+    return this.requests[j]!;
+  }
+  estimateS(j: number): number {
+    return this.estimates[j]!;
+  }
+  allocation(j: number): Allocation | null {
+    return this.allocations[j] ?? null;
+  }
+
+  // ---- results ----
+
+  results(): JobResult[] {
+    const out: JobResult[] = new Array(this.jobs.length);
+    for (let j = 0; j < this.jobs.length; j++) {
+      const job = this.jobs[j]!;
+      const run = this.runs[j]!;
+      const ran = this.intervals[j]!;
+      const plannedEnd = this.policy.plannedEnd?.(j);
+      const overrunS = plannedEnd !== undefined && run.finish > plannedEnd ? run.finish - plannedEnd : 0;
+      const execution = executionOf(run, ran, overrunS);
+      const planned = this.policy.plannedIntervals?.(j);
+      out[j] = {
+        job,
+        plan: { intervals: planned ? planned.map(([s, e]) => [s, e] as const) : ran.slice() },
+        execution,
+        ...this.jobMeter.charged(j),
+        missed: !(run.finish <= job.deadline + TIME_EPS_S),
+        waitS: completionDelay(job, run.finish),
+        queueWaitS: this.firstStartS[j]! - job.arrival,
+      };
+    }
+    return out;
+  }
+
+  clusterRecord(): ClusterRecord {
+    return this.clusterMeter!.record();
+  }
+
+  // ---- internals ----
+
+  private finishJobAt(j: number): void {
+    const t = this.sim.now;
+    const run = this.runs[j]!;
+    this.endInterval(j, run.finish);
+    this.states[j] = DONE;
+    this.finishHandles[j] = NONE;
+    for (const l of this.listeners) l.onEvent('finish', t, this.jobs[j]!, run.starts - 1);
+    this.policy.onFinish?.(j, this);
+    this.requestPass();
+  }
+
+  private endInterval(j: number, end: number): void {
+    const list = this.intervals[j]!;
+    const last = list.length - 1;
+    list[last] = [list[last]![0], end];
+    this.removeRunning(j);
+    if (this.core) {
+      const a = this.allocations[j]!;
+      this.core.state.release(a);
+      this.allocations[j] = null;
+      this.clusterMeter!.onPower(this.sim.now, this.core.state);
+    }
+  }
+
+  private enqueue(j: number): void {
+    this.qPrev[j] = this.qTail;
+    this.qNext[j] = NONE;
+    if (this.qTail !== NONE) this.qNext[this.qTail] = j;
+    else this.qHead = j;
+    this.qTail = j;
+    this.qCount++;
+  }
+
+  private dequeue(j: number): void {
+    const p = this.qPrev[j]!;
+    const n = this.qNext[j]!;
+    if (p !== NONE) this.qNext[p] = n;
+    else this.qHead = n;
+    if (n !== NONE) this.qPrev[n] = p;
+    else this.qTail = p;
+    this.qCount--;
+  }
+
+  private addRunning(j: number): void {
+    this.rPrev[j] = this.rTail;
+    this.rNext[j] = NONE;
+    if (this.rTail !== NONE) this.rNext[this.rTail] = j;
+    else this.rHead = j;
+    this.rTail = j;
+    this.rCount++;
+  }
+
+  private removeRunning(j: number): void {
+    const p = this.rPrev[j]!;
+    const n = this.rNext[j]!;
+    if (p !== NONE) this.rNext[p] = n;
+    else this.rHead = n;
+    if (n !== NONE) this.rPrev[n] = p;
+    else this.rTail = p;
+    this.rCount--;
+  }
+}
+
+/** Job indices by (arrival, index); the identity when the list is already in that order. */
+function arrivalOrder(jobs: readonly Job[]): Int32Array {
+  const order = new Int32Array(jobs.length);
+  let sorted = true;
+  for (let i = 0; i < jobs.length; i++) {
+    order[i] = i;
+    if (i > 0 && jobs[i]!.arrival < jobs[i - 1]!.arrival) sorted = false;
+  }
+  if (!sorted) order.sort((a, b) => jobs[a]!.arrival - jobs[b]!.arrival || a - b);
+  return order;
+}
+
+/** finish - arrival - duration; a difference within the engine's time tolerance is 0, not float noise. */
+function completionDelay(job: Job, finish: number): number {
+  const wait = finish - job.arrival - job.profile.durationS;
+  return Math.abs(wait) < TIME_EPS_S ? 0 : wait;
+}
+
+export type { Handle };

@@ -1,0 +1,95 @@
+// Today's planners as an online policy. At a job's arrival the planner plans it (as in round 1);
+// each planned interval becomes a start timer and, but for the last, a stop timer.
+// On a finite cluster a planned start that does not fit waits, in arrival order, for the first
+// instant it fits; it then runs until its planned stop (the plan's later intervals keep their
+// times), and a stop that comes while it still waits drops that interval. The last interval runs
+// to the finish. On an infinite cluster every start fits, so this is exactly the planner path.
+import type { SimEvent } from '../engine/events.js';
+import { InputError } from '../errors.js';
+import { PlanError, validatePlan, type Interval } from '../model/execution.js';
+import type { Plan, PlanContext, Scheduler } from '../schedulers/types.js';
+import type { Actions, ClusterView, Policy } from './types.js';
+
+/** Timer tags: 2k starts interval k, 2k + 1 stops it. */
+const startTag = (k: number): number => 2 * k;
+const stopTag = (k: number): number => 2 * k + 1;
+
+export function fromPlanner(planner: Scheduler): Policy {
+  const plans: Interval[][] = [];
+  /** the interval each job is in or waits for */
+  const current: number[] = [];
+  /** jobs whose planned start did not fit, in the order they came to wait */
+  let waiting: number[] = [];
+  let ctx: PlanContext | undefined;
+
+  function tryStart(j: number, view: ClusterView, act: Actions): boolean {
+    if (!act.start(j)) return false;
+    const plan = plans[j]!;
+    const k = current[j]!;
+    if (k < plan.length - 1) act.wakeAt(plan[k]![1], j, stopTag(k));
+    return true;
+  }
+
+  return {
+    name: planner.name,
+    get wantsPass() {
+      return waiting.length > 0;
+    },
+    onEvent(e: SimEvent, view: ClusterView, act: Actions): void {
+      const j = e.job;
+      if (e.kind === 'arrive') {
+        const job = view.jobs[j]!;
+        ctx ??= { now: 0, deadline: 0, carbon: view.carbon, slot: view.slotS, slotOrigin: view.slotOrigin, rng: () => view.rng() };
+        ctx.now = e.t;
+        ctx.deadline = job.deadline;
+        let plan: Plan;
+        try {
+          plan = planner.plan(job, ctx);
+          validatePlan(plan.intervals, job.arrival);
+        } catch (err) {
+          if (err instanceof InputError) err.message = `job "${job.id}": ${err.message}`;
+          throw err;
+        }
+        plans[j] = plan.intervals as Interval[];
+        current[j] = 0;
+        act.wakeAt(plan.intervals[0]![0], j, startTag(0));
+        return;
+      }
+      if (e.kind === 'timer') {
+        const k = e.tag >> 1;
+        const plan = plans[j]!;
+        const state = view.state(j);
+        if (state === 'done') return;
+        if ((e.tag & 1) === 0) {
+          current[j] = k;
+          if (!tryStart(j, view, act)) waiting.push(j);
+          return;
+        }
+        // a planned stop
+        if (state === 'running') act.suspend(j);
+        else waiting = waiting.filter((w) => w !== j);
+        if (view.state(j) !== 'done' && k + 1 < plan.length) act.wakeAt(plan[k + 1]![0], j, startTag(k + 1));
+        return;
+      }
+      if (e.kind === 'pass' && waiting.length > 0) {
+        waiting = waiting.filter((w) => !tryStart(w, view, act));
+      }
+    },
+    onFinish(j: number, view: ClusterView): void {
+      const plan = plans[j]!;
+      const k = current[j]!;
+      if (k + 1 < plan.length) {
+        const job = view.jobs[j]!;
+        const finish = view.run(j).finish;
+        throw new PlanError(`job "${job.id}": interval ${k + 1} starts at ${plan[k + 1]![0]} s, after the job finished at ${finish} s`, k + 1);
+      }
+    },
+    plannedEnd(j: number): number {
+      const plan = plans[j]!;
+      return plan[plan.length - 1]![1];
+    },
+    plannedIntervals(j: number): readonly Interval[] | undefined {
+      return plans[j];
+    },
+  };
+}
