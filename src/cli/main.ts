@@ -11,6 +11,7 @@ import { CALENDAR_RULES } from '../model/deadlines.js';
 import { benchCommand, type BenchFlags } from './bench.js';
 import { POLICIES } from '../policies/registry.js';
 import { convertCommand, WRITABLE_FORMATS, type ConvertOptions } from './convert.js';
+import { fitCommand, type FitFlags } from './fit.js';
 import { mergeCommand } from './merge.js';
 import { reportCommand, type ReportFlags } from './report.js';
 import { runCommand } from './run.js';
@@ -92,6 +93,7 @@ function program(): Command {
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices (join them with carbon-sim merge)')
     .action((suite: string, opts: BenchFlags) => benchCommand(suite, opts));
 
+
   cli
     .command('merge')
     .description('join bench output folders (shards) into one complete sweep')
@@ -107,6 +109,23 @@ function program(): Command {
     .option('--group <n>', 'bench: the group whose runs the timelines show (1-based, summary order; 0: none)', '1')
     .option('--jobs <n>', 'jobs drawn in each timeline (the earliest arrivals)', '30')
     .action((output: string, opts: ReportFlags) => reportCommand(output, opts));
+
+  cli
+    .command('fit')
+    .description('fit a phased job model (startup, work, resume phases) from power recordings and events (see docs/fit.md)')
+    .argument('<runs...>', 'run folders of complete runs, each with measurements.csv (mW samples, then start and end Unix times) and events.csv (epoch, label)')
+    .option('--baseline <folders...>', 'idle runs (e.g. sleep): their mean power is subtracted from every sample')
+    .option('--resume <folders...>', 'resumed runs (e.g. continue_after_*): fit the resume phases from their startup')
+    .option('--interrupted <folders...>', 'first parts and continuations of interrupted runs: predicted vs measured energy')
+    .option('--out <file>', 'write the job spec and error report as JSON')
+    .option('--trace <file>', 'write the job as a one-row typed | trace')
+    .option('--id <id>', 'job id in the trace row', 'fitted')
+    .option('--lead <seconds>', 'seconds from the recording start to the program launch (pinpoint -b)', '30')
+    .option('--work-start <regex>', 'label of the event where the work phases begin (case-insensitive)', 'start training')
+    .option('--checkpoint <regex>', 'a work phase ending at an event matching this is a checkpoint (case-insensitive)', 'saved')
+    .option('--min-phase <seconds>', 'phases shorter than this on average merge into a neighbour', '0.05')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
+    .action((runs: string[], opts: FitFlags) => fitCommand(runs, opts));
   return cli;
 }
 

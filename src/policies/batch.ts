@@ -46,7 +46,10 @@ function startHeads(view: ClusterView, act: Actions, eligible: Eligible): number
  * by its estimate no later than the reservation, or fits in what is spare at the reservation
  * (which it then takes). The reservation is not recomputed within the pass.
  */
-function easyPass(view: ClusterView, act: Actions, eligible: Eligible): void {
+/** Told each reservation EASY makes: the blocked head and the instant it is promised. */
+export type ReservationObserver = (job: number, reservationS: number) => void;
+
+function easyPass(view: ClusterView, act: Actions, eligible: Eligible, observe?: ReservationObserver): void {
   const head = startHeads(view, act, eligible);
   if (head === -1) return;
   const cluster = view.cluster;
@@ -71,6 +74,7 @@ function easyPass(view: ClusterView, act: Actions, eligible: Eligible): void {
     }
   }
   if (reservation === Infinity) return; // cannot happen for a job that fits an empty node
+  observe?.(head, reservation);
   shadow.allocate(shadow.firstFit(headReq), headReq);
 
   for (let j = nextEligible(view, view.queueNext(head), eligible); j !== -1; ) {
@@ -88,12 +92,12 @@ function easyPass(view: ClusterView, act: Actions, eligible: Eligible): void {
   }
 }
 
-export function easyPolicy(): Policy {
+export function easyPolicy(options: { observe?: ReservationObserver } = {}): Policy {
   return {
     name: 'easy',
     wantsPass: true,
     onEvent(e: SimEvent, view: ClusterView, act: Actions): void {
-      if (e.kind === 'pass') easyPass(view, act, always);
+      if (e.kind === 'pass') easyPass(view, act, always, options.observe);
     },
   };
 }
