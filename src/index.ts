@@ -62,7 +62,21 @@ export {
 } from './carbon/transform.js';
 export { parseForecast, forecastView, forecastSeed, forecastName, type Forecast } from './carbon/forecast.js';
 
-export { EventQueue } from './engine/queue.js';
+export { EventQueue, MAX_PRIORITY } from './engine/queue.js';
+export { Sim, type Handle } from './engine/sim.js';
+export { EVENT_PRIORITY, EVENT_KINDS, type EventKind, type SimEvent } from './engine/events.js';
+export { JobRun } from './model/jobrun.js';
+export { requestOf, estimateOf, cpuRequest, type ResourceRequest } from './model/jobs.js';
+export { ClusterState, WHOLE_GPU_MILLI, type Allocation } from './cluster/state.js';
+export { GPU_POWER, CPU_PACKAGE_POWER, VCPUS_PER_PACKAGE, PROCESSOR_POWER, type DevicePower, type PowerModel, type NodeSpec, type ClusterSpec } from './cluster/types.js';
+export { parseClusterSpec, readClusterSpec, clusterCapacity, describeCluster, parsePowerFlag, OPENB_HEADER, type PowerOverrides, type ClusterSpecOptions } from './cluster/spec.js';
+export { fromPlanner } from './policies/from-planner.js';
+export { fcfsPolicy, easyPolicy, carbonEasyPolicy, type CarbonEasyOptions, type ReservationObserver } from './policies/batch.js';
+export { POLICIES, createPolicy, isPolicyName, type PolicyEntry } from './policies/registry.js';
+export type { Policy, ClusterView, Actions, JobState } from './policies/types.js';
+export { JobMeter, ClusterMeter, emissionsWeight, type ClusterRecord } from './accounting/meters.js';
+export { clusterSummary, quantileSorted, SLOWDOWN_TAU_S, type ClusterSummary } from './accounting/metrics.js';
+export { parseBatsim, type BatsimWorkload, type BatsimOptions } from './io/batsim.js';
 export { Engine } from './engine/engine.js';
 
 export { parseLiteral, LiteralError, type LiteralValue } from './io/literal.js';

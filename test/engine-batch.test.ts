@@ -111,3 +111,20 @@ describe('bad input on a finite cluster', () => {
     expect(inputErrorOf(() => readClusterSpec('4x{cpus:abc}')).message).toMatch(/abc/);
   });
 });
+
+describe('planners on a finite cluster (fromPlanner)', () => {
+  it('a planned start that does not fit waits; a planned stop that comes while it waits drops that interval', async () => {
+    const { replayScheduler } = await import('../src/schedulers/replay.js');
+    const one = readClusterSpec('procs:1');
+    const jobs = [job('A', 0, 1, 100), job('B', 10, 1, 60), job('C', 10, 1, 30)];
+    const plans = new Map([
+      ['A', [[0, 100]] as [number, number][]],
+      ['B', [[50, 80], [120, 300]] as [number, number][]], // [50, 80) falls while A holds the processor
+      ['C', [[90, 300]] as [number, number][]], // waits from 90 to A's end at 100
+    ]);
+    const { results } = simulate(jobs, { scheduler: replayScheduler(plans), cluster: one, carbon: FLAT });
+    const ran = Object.fromEntries(results.map((r) => [r.job.id, r.execution.intervals]));
+    // C starts at 100 and ends at 130; B's second interval starts at 120 but C holds the processor: it waits to 130
+    expect(ran).toEqual({ A: [[0, 100]], B: [[130, 190]], C: [[100, 130]] });
+  });
+});

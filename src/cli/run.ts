@@ -147,6 +147,7 @@ function runInputs(workload: string, opts: Record<string, string>, options: RunO
     fill: opts.fill,
     carbon_fill: out.carbonFill ?? null,
     forecast: opts.forecast,
+    ...(out.cluster && { cluster: opts.cluster, cluster_nodes: out.cluster.nodes.length, ...(options.power && { power: options.power }) }),
     time_unit: opts.timeUnit,
     watts_per_cpu: options.wattsPerCpu,
     extend: opts.extend,

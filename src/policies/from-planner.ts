@@ -22,13 +22,6 @@ export function fromPlanner(planner: Scheduler): Policy {
   let waiting: number[] = [];
   let ctx: PlanContext | undefined;
 
-  function tryStart(j: number, view: ClusterView, act: Actions): boolean {
-    if (!act.start(j)) return false;
-    const plan = plans[j]!;
-    const k = current[j]!;
-    if (k < plan.length - 1) act.wakeAt(plan[k]![1], j, stopTag(k));
-    return true;
-  }
 
   return {
     name: planner.name,
@@ -62,7 +55,9 @@ export function fromPlanner(planner: Scheduler): Policy {
         if (state === 'done') return;
         if ((e.tag & 1) === 0) {
           current[j] = k;
-          if (!tryStart(j, view, act)) waiting.push(j);
+          // the planned stop stands whether the start fits now, later, or not before it
+          if (k < plan.length - 1) act.wakeAt(plan[k]![1], j, stopTag(k));
+          if (!act.start(j)) waiting.push(j);
           return;
         }
         // a planned stop
@@ -72,7 +67,7 @@ export function fromPlanner(planner: Scheduler): Policy {
         return;
       }
       if (e.kind === 'pass' && waiting.length > 0) {
-        waiting = waiting.filter((w) => !tryStart(w, view, act));
+        waiting = waiting.filter((w) => !act.start(w));
       }
     },
     onFinish(j: number, view: ClusterView): void {

@@ -104,6 +104,22 @@ export function summaryTable(summary: RunSummary, title: string): string {
     ['mean wait (s)', fmt(summary.mean_wait_s)],
     ['interruptions', String(summary.interruptions)],
   ];
+  const c = summary.cluster;
+  if (c) {
+    rows.push(
+      ['cluster', c.cluster],
+      ['mean queue wait (s)', fmt(c.mean_queue_wait_s)],
+      ['p95 queue wait (s)', fmt(c.p95_queue_wait_s)],
+      ['mean bounded slowdown', fmt(c.mean_bounded_slowdown)],
+      ['utilisation', fmt(c.utilisation)],
+      ['makespan (s)', fmt(c.makespan_s)],
+      ['cluster energy (kWh)', fmt(c.energy_kwh)],
+      ['  of it idle (kWh)', fmt(c.idle_energy_kwh)],
+      ['cluster carbon (g CO2)', fmt(c.carbon_g)],
+      ['mean queue length', fmt(c.mean_queue_length)],
+      ['max queue length', String(c.max_queue_length)],
+    );
+  }
   const w = Math.max(...rows.map((r) => r[0].length));
   const v = Math.max(...rows.map((r) => r[1].length));
   return [title, '-'.repeat(Math.max(title.length, w + v + 2)), ...rows.map(([k, x]) => `${k.padEnd(w)}  ${x.padStart(v)}`)].join('\n') + '\n';
