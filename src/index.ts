@@ -188,6 +188,7 @@ export { solveCheckpointResume, SOLVERS, type SolverName, type SolveOptions } fr
 export { chargePlan, type ChargedRun } from './accounting/charge.js';
 export {
   simulate,
+  Simulation,
   LIFECYCLE,
   type JobResult,
   type LifecycleKind,

@@ -82,17 +82,61 @@ const STATE_NAMES: JobState[] = ['future', 'queued', 'running', 'suspended', 'do
  * the priority table (engine/events.ts), then the order they were scheduled in.
  */
 export function simulate(jobs: readonly Job[], options: SimulationOptions): SimulationResult {
-  const { carbon } = options;
-  // A forecast view may hold negative values; the engine charges only a real (non-negative) signal.
-  if (carbon.allowNegative) throw new Error(`carbon signal ${carbon.name} is a forecast view: pass the actual signal as \`carbon\``);
-  const slotS = options.slotS ?? carbon.resolutionS;
-  if (!(slotS > 0)) throw new InputError('bad_slot', `slot must be positive, got ${slotS} s`, { field: 'slot' });
   if ((options.scheduler === undefined) === (options.policy === undefined)) throw new Error('simulate: give exactly one of scheduler and policy');
   const policy = options.policy ?? fromPlanner(options.scheduler!);
-  const cluster = options.cluster ? new ClusterCore(options.cluster, jobs) : null;
-  const world = new World(jobs, policy, cluster, carbon, options.view ?? carbon, slotS, options.seed ?? 0, options.listeners ?? []);
-  world.runLoop();
-  return { results: world.results(), scheduler: policy.name, slotS, ...(cluster && { cluster: world.clusterRecord() }) };
+  const sim = new Simulation(jobs, { ...options, policy });
+  sim.run();
+  return sim.result();
+}
+
+/**
+ * A simulation that can stop between events: `run()` processes events until the queue is empty,
+ * or until the policy calls `pause()` from inside a handler (a learning environment's decision
+ * point); then the caller may act through `actions` and call `run()` again.
+ */
+export class Simulation {
+  private readonly world: World;
+  private readonly clusterSpec: ClusterSpec | undefined;
+  readonly policyName: string;
+  readonly slotS: number;
+
+  constructor(jobs: readonly Job[], options: SimulationOptions & { policy: Policy }) {
+    const { carbon, policy } = options;
+    if (carbon.allowNegative) throw new Error(`carbon signal ${carbon.name} is a forecast view: pass the actual signal as \`carbon\``);
+    this.slotS = options.slotS ?? carbon.resolutionS;
+    if (!(this.slotS > 0)) throw new InputError('bad_slot', `slot must be positive, got ${this.slotS} s`, { field: 'slot' });
+    this.clusterSpec = options.cluster;
+    const core = options.cluster ? new ClusterCore(options.cluster, jobs) : null;
+    this.policyName = policy.name;
+    this.world = new World(jobs, policy, core, carbon, options.view ?? carbon, this.slotS, options.seed ?? 0, options.listeners ?? []);
+  }
+
+  /** Process events; true when the simulation is over, false when the policy paused it. */
+  run(): boolean {
+    return this.world.runLoop();
+  }
+
+  /** Stop after the event being handled (call from inside a policy handler). */
+  pause(): void {
+    this.world.pause();
+  }
+
+  get done(): boolean {
+    return this.world.finished;
+  }
+
+  get view(): ClusterView {
+    return this.world;
+  }
+
+  get actions(): Actions {
+    return this.world;
+  }
+
+  result(): SimulationResult {
+    const w = this.world;
+    return { results: w.results(), scheduler: this.policyName, slotS: this.slotS, ...(this.clusterSpec && w.finished && { cluster: w.clusterRecord() }) };
+  }
 }
 
 /** The finite part: occupancy and the check that every job can fit somewhere at all. */
@@ -180,14 +224,30 @@ class World implements ClusterView, Actions {
 
   // ---- the loop ----
 
-  runLoop(): void {
+  private order: Int32Array | null = null;
+  private nextArrival = 0;
+  private paused = false;
+  finished = false;
+
+  pause(): void {
+    this.paused = true;
+  }
+
+  runLoop(): boolean {
+    if (this.finished) return true;
     const jobs = this.jobs;
-    const order = arrivalOrder(jobs);
+    const order = (this.order ??= arrivalOrder(jobs));
     const sim = this.sim;
     const arrivePriority = EVENT_PRIORITY.arrive;
-    let next = 0;
+    let next = this.nextArrival;
+    this.paused = false;
     // Arrivals are already sorted: they are fed from the list, not pushed into the heap up front.
     for (;;) {
+      if (this.paused) {
+        this.paused = false;
+        this.nextArrival = next;
+        return false;
+      }
       const ta = next < order.length ? jobs[order[next]!]!.arrival : Infinity;
       const te = sim.peekTime();
       if (ta === Infinity && te === Infinity) break;
@@ -218,7 +278,10 @@ class World implements ClusterView, Actions {
           break;
       }
     }
+    this.nextArrival = next;
+    this.finished = true;
     this.clusterMeter?.close();
+    return true;
   }
 
   private arrive(j: number): void {
