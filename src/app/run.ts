@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parseTimestamp, type CarbonColumn } from '../carbon/csv.js';
 import { forecastView, parseForecast } from '../carbon/forecast.js';
+import { isIssuedForecastSpec, issuedForecast, parseIssuedSpec } from '../carbon/issued.js';
 import { loadCarbonTrace } from '../carbon/load.js';
 import { shapeCarbon, type FillMode, type FillReport } from '../carbon/transform.js';
 import type { CarbonSignal, ExtendMode } from '../carbon/signal.js';
@@ -108,12 +109,16 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
     ...(options.end !== undefined && { endMs: instantMs(options.end, 'end') }),
     ...(options.resampleS !== undefined && { resampleS: options.resampleS }),
   };
-  const forecast = parseForecast(options.forecast ?? 'oracle');
+  const forecastText = options.forecast ?? 'oracle';
+  // `gaussian:E@24h`, `oracle,horizon=48h`, `file:F`: forecasts as issued; else one static view
+  const issuedSpec = isIssuedForecastSpec(forecastText) ? parseIssuedSpec(forecastText) : undefined;
+  const forecast = parseForecast(issuedSpec ? 'oracle' : forecastText);
   const { signal: carbon, fill: carbonFill } =
     typeof options.carbon === 'string'
       ? loadCarbonTrace(options.carbon, { column: options.carbonColumn ?? 'direct', extend: options.extend ?? 'none', fill: options.fill ?? 'none', ...shape })
       : { signal: shapeCarbon(options.carbon, shape), fill: undefined };
   const view = forecastView(carbon, forecast, options.seed ?? 0);
+  const issued = issuedSpec ? issuedForecast(issuedSpec, carbon, options.seed ?? 0) : undefined;
   const replay = options.cluster !== undefined;
   const workload =
     typeof options.workload === 'string'
@@ -149,6 +154,7 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
     simulation = simulate(jobs, {
       ...runner,
       ...(cluster && { cluster }),
+      ...(issued && { issued }),
       carbon,
       view,
       ...(options.slotS !== undefined && { slotS: options.slotS }),

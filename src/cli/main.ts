@@ -15,6 +15,7 @@ import { fitCommand, type FitFlags } from './fit.js';
 import { mergeCommand } from './merge.js';
 import { reportCommand, type ReportFlags } from './report.js';
 import { runCommand } from './run.js';
+import { registerServe } from './serve.js';
 import { tracesCommand } from './traces.js';
 
 export const EXIT_OK = 0;
@@ -126,6 +127,7 @@ function program(): Command {
     .option('--min-phase <seconds>', 'phases shorter than this on average merge into a neighbour', '0.05')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((runs: string[], opts: FitFlags) => fitCommand(runs, opts));
+  registerServe(cli);
   return cli;
 }
 

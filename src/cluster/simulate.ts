@@ -4,6 +4,7 @@
 // a cluster where every start fits: through fromPlanner it reproduces the planner path exactly.
 import seedrandom from 'seedrandom';
 import { ClusterMeter, JobMeter, type ClusterRecord } from '../accounting/meters.js';
+import { issuedView, type IssuedForecast } from '../carbon/issued.js';
 import type { CarbonSignal } from '../carbon/signal.js';
 import { EVENT_PRIORITY, type SimEvent } from '../engine/events.js';
 import { Sim, type Handle } from '../engine/sim.js';
@@ -55,6 +56,8 @@ export interface SimulationOptions {
   carbon: CarbonSignal;
   /** what policies see; default: the actual signal (oracle) */
   view?: CarbonSignal;
+  /** forecasts as issued: policies see the issue in force at their decision time (instead of `view`) */
+  issued?: IssuedForecast;
   /** slot length (s); default: the carbon resolution */
   slotS?: number;
   /** seed for the policies' random numbers */
@@ -108,7 +111,7 @@ export class Simulation {
     this.clusterSpec = options.cluster;
     const core = options.cluster ? new ClusterCore(options.cluster, jobs) : null;
     this.policyName = policy.name;
-    this.world = new World(jobs, policy, core, carbon, options.view ?? carbon, this.slotS, options.seed ?? 0, options.listeners ?? []);
+    this.world = new World(jobs, policy, core, carbon, options.view ?? carbon, this.slotS, options.seed ?? 0, options.listeners ?? [], options.issued);
   }
 
   /** Process events; true when the simulation is over, false when the policy paused it. */
@@ -196,10 +199,11 @@ class World implements ClusterView, Actions {
     private readonly policy: Policy,
     private readonly core: ClusterCore | null,
     actual: CarbonSignal,
-    readonly carbon: CarbonSignal,
+    private readonly staticView: CarbonSignal,
     readonly slotS: number,
     seed: string | number,
     private readonly listeners: SimulationListener[],
+    private readonly issued?: IssuedForecast,
   ) {
     const n = jobs.length;
     this.runs = jobs.map((j) => new JobRun(j.profile));
@@ -421,6 +425,10 @@ class World implements ClusterView, Actions {
 
   get now(): number {
     return this.sim.now;
+  }
+  /** the forecast issued last before now, or the static view */
+  get carbon(): CarbonSignal {
+    return this.issued ? issuedView(this.issued, this.sim.now) : this.staticView;
   }
   get cluster(): ClusterState | null {
     return this.core?.state ?? null;

@@ -35,6 +35,7 @@ export function fromPlanner(planner: Scheduler): Policy {
         ctx ??= { now: 0, deadline: 0, carbon: view.carbon, slot: view.slotS, slotOrigin: view.slotOrigin, rng: () => view.rng() };
         ctx.now = e.t;
         ctx.deadline = job.deadline;
+        ctx.carbon = view.carbon; // a forecast as issued changes with the decision time
         let plan: Plan;
         try {
           plan = planner.plan(job, ctx);
