@@ -5,14 +5,13 @@ import { InputError } from '../errors.js';
 import { runChartData, TIMELINE_JOBS, type BarDatum, type RunChartData } from '../report/charts.js';
 import { renderReport, type ReportInput, type ReportTable } from '../report/html.js';
 import type { RunSummary } from '../report/summary.js';
-import { runWorkload, type RunOptions, type RunOutput } from '../app/run.js';
+import { runWorkload, type RunOutput } from '../app/run.js';
 import { executeRun } from '../sweep/execute.js';
 import { writeFilesAtomically } from '../io/files.js';
 import { specOf } from '../sweep/plan.js';
 import { readResults, runValues, SUMMARY_HEADERS, summaryCells, summaryLines, type ResultRow, type SummaryLine } from '../sweep/results.js';
 import { readSweepRecord, RESULTS_JSONL, SWEEP_RECORD, type SweepRecord } from '../sweep/runner.js';
-import { parseMaxWait } from '../model/deadlines.js';
-import type { TimeUnit } from '../io/trace.js';
+import { runOptionsFromFlags, type RunFlags } from '../app/options.js';
 
 export interface ReportFlags {
   output: string;
@@ -99,27 +98,11 @@ async function runDirReportInput(dir: string, jobs: number): Promise<ReportInput
     if (v === undefined) throw new InputError('bad_summary', `inputs has no "${k}"`, { file, field: k });
     return v;
   };
-  const options: RunOptions = { workload: need('workload'), carbon: need('carbon'), scheduler: need('scheduler'), seed: need('seed'), events: false };
-  const set = <K extends keyof RunOptions>(k: K, v: RunOptions[K] | undefined): void => {
-    if (v !== undefined) options[k] = v;
-  };
+  const flags = inputs.flags;
+  if (flags === null || typeof flags !== 'object') throw new InputError('bad_summary', 'inputs has no "flags" (written by an older carbon-sim): re-run with run --out or use run --report', { file, field: 'flags' });
+  const options = runOptionsFromFlags(need('workload'), flags as RunFlags);
+  options.events = false;
   const maxWait = text('max_wait');
-  set('deadlineRule', maxWait === undefined ? undefined : parseMaxWait(maxWait));
-  set('deadline', text('deadline'));
-  set('timeZone', text('deadline') === undefined ? undefined : text('timezone'));
-  set('carbonColumn', text('carbon_column') as RunOptions['carbonColumn']);
-  set('slotS', inputs.slot_s === undefined ? undefined : Number(inputs.slot_s));
-  set('start', text('start'));
-  set('end', text('end'));
-  set('resampleS', text('resample_s') === undefined ? undefined : Number(inputs.resample_s));
-  set('fill', text('fill') as RunOptions['fill']);
-  set('forecast', text('forecast'));
-  set('timeUnit', text('time_unit') as TimeUnit | undefined);
-  set('wattsPerCpu', inputs.watts_per_cpu === undefined ? undefined : Number(inputs.watts_per_cpu));
-  set('extend', text('extend') as RunOptions['extend']);
-  // SWF records were skipped only with --skip-incomplete (without it they are errors)
-  const skipped = inputs.skipped_jobs;
-  if (skipped !== null && typeof skipped === 'object' && Object.values(skipped).some((v) => typeof v === 'number' && v > 0)) options.skipIncomplete = true;
   const out = await runWorkload(options);
   if (JSON.stringify(out.summary) !== JSON.stringify(record.summary)) {
     throw new InputError('not_reproduced', `re-running the inputs gives ${JSON.stringify(out.summary)}, not the recorded summary (inputs changed since?); use run --report instead`, { file });

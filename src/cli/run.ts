@@ -1,91 +1,17 @@
-import type { CarbonColumn } from '../carbon/csv.js';
-import type { ExtendMode } from '../carbon/signal.js';
-import { describeFill, type FillMode } from '../carbon/transform.js';
+import { describeFill } from '../carbon/transform.js';
 import { eventsCsv, eventsJsonl } from '../accounting/eventlog.js';
-import { parsePowerFlag, type PowerOverrides } from '../cluster/spec.js';
-import type { DevicePower } from '../cluster/types.js';
 import { InputError } from '../errors.js';
 import { writeFilesAtomically } from '../io/files.js';
 import { jobsCsv, summaryTable } from '../report/summary.js';
 import { runWorkload, type RunOptions, type RunOutput } from '../app/run.js';
 import { runReportInput, writeReport } from './report.js';
-import { schedulerSettings } from '../app/settings.js';
-import { parseDuration } from '../io/units.js';
-import { parseMaxWait } from '../model/deadlines.js';
+import { describeDeadline, recordedFlags, runOptionsFromFlags } from '../app/options.js';
 import { describeSkipped, totalSkipped } from '../io/swf.js';
-import type { TimeUnit } from '../io/trace.js';
-
-function positiveNumber(text: string, field: string): number {
-  const v = Number(text);
-  if (text.trim() === '' || !Number.isFinite(v) || v < 0) throw new InputError('bad_option', `"${text}" must be a non-negative number`, { field });
-  return v;
-}
-
-/** --processor-power, --cpu-package-power, --gpu-power as power overrides of the cluster spec. */
-function powerFlags(opts: Record<string, string>): PowerOverrides | undefined {
-  const out: PowerOverrides = {};
-  if (opts.processorPower !== undefined) out.processor = parsePowerFlag(opts.processorPower, 'processor-power');
-  if (opts.cpuPackagePower !== undefined) out.cpuPackage = parsePowerFlag(opts.cpuPackagePower, 'cpu-package-power');
-  if (opts.gpuPower !== undefined) {
-    const gpus: Record<string, DevicePower> = {};
-    for (const part of opts.gpuPower.split(',')) {
-      const [model, value] = part.split('=');
-      if (!model || value === undefined) throw new InputError('bad_option', `"${part}" is not MODEL=idle/busy`, { field: 'gpu-power' });
-      gpus[model.trim()] = parsePowerFlag(value, 'gpu-power');
-    }
-    out.gpus = gpus;
-  }
-  return Object.keys(out).length > 0 ? out : undefined;
-}
 
 export async function runCommand(workload: string, opts: Record<string, string>): Promise<void> {
-  const options: RunOptions = {
-    workload,
-    carbon: opts.carbon!,
-    scheduler: opts.scheduler!,
-    seed: opts.seed!,
-    timeUnit: opts.timeUnit as TimeUnit,
-    wattsPerCpu: positiveNumber(opts.wattsPerCpu!, 'watts-per-cpu'),
-    carbonColumn: opts.carbonColumn as CarbonColumn,
-    extend: opts.extend as ExtendMode,
-    events: opts.out !== undefined,
-  };
-  if (opts.slot !== undefined) {
-    options.slotS = parseDuration(opts.slot, 'slot');
-    if (!(options.slotS > 0)) throw new InputError('bad_option', 'slot must be positive', { field: 'slot' });
-  }
-  if (opts.start !== undefined) options.start = opts.start;
-  if (opts.end !== undefined) options.end = opts.end;
-  if (opts.resample !== undefined) options.resampleS = parseDuration(opts.resample, 'resample');
-  options.fill = opts.fill as FillMode;
-  options.forecast = opts.forecast!;
-  // --max-wait has no commander default so that giving it with --deadline is caught
-  if (opts.maxWait !== undefined) options.deadlineRule = parseMaxWait(opts.maxWait);
-  if (opts.deadline !== undefined) options.deadline = opts.deadline;
-  if (opts.timezone !== undefined) options.timeZone = opts.timezone;
-  if (opts.skipIncomplete !== undefined) options.skipIncomplete = true;
-  const deadlineText = opts.deadline !== undefined ? `deadline ${opts.deadline} (${opts.timezone ?? 'UTC'})` : `max wait ${opts.maxWait ?? '24h'}`;
-  if (opts.plan !== undefined) options.plan = opts.plan;
-  if (opts.cluster !== undefined) options.cluster = opts.cluster;
-  const power = powerFlags(opts);
-  if (power) {
-    if (opts.cluster === undefined) throw new InputError('bad_option', 'power flags describe a finite cluster: give --cluster', { field: Object.keys(power)[0] === 'processor' ? 'processor-power' : 'cpu-package-power' });
-    options.power = power;
-  }
-  Object.assign(
-    options,
-    schedulerSettings({
-      'start-grid': opts.startGrid,
-      length: opts.length,
-      'threshold-quantile': opts.thresholdQuantile,
-      solver: opts.solver,
-      'max-starts': opts.maxStarts,
-    }),
-  );
-  if (opts.plan !== undefined && opts.scheduler !== 'replay') {
-    throw new InputError('bad_option', '--plan is only used by --scheduler replay', { field: 'plan' });
-  }
-
+  const options = runOptionsFromFlags(workload, opts);
+  options.events = opts.out !== undefined;
+  const deadlineText = describeDeadline(opts);
   if (opts.repeat !== undefined && opts.report !== undefined) throw new InputError('bad_option', '--report draws one run: it does not combine with --repeat', { field: 'report' });
   if (opts.repeat !== undefined) return repeatCommand(workload, options, opts, deadlineText);
   const out = await runWorkload(options);
@@ -126,6 +52,8 @@ export async function runCommand(workload: string, opts: Record<string, string>)
 function runInputs(workload: string, opts: Record<string, string>, options: RunOptions, out: RunOutput): Record<string, unknown> {
   return {
     workload,
+    // the flags as given: `carbon-sim report` re-runs the folder from these through runOptionsFromFlags
+    flags: recordedFlags(opts),
     carbon: opts.carbon,
     carbon_column: opts.carbonColumn,
     scheduler: opts.scheduler,
