@@ -66,7 +66,7 @@ export { EventQueue, MAX_PRIORITY } from './engine/queue.js';
 export { Sim, type Handle } from './engine/sim.js';
 export { EVENT_PRIORITY, EVENT_KINDS, type EventKind, type SimEvent } from './engine/events.js';
 export { JobRun } from './model/jobrun.js';
-export { requestOf, estimateOf, cpuRequest, type ResourceRequest } from './model/jobs.js';
+export { slackS, requestOf, estimateOf, cpuRequest, type ResourceRequest } from './model/jobs.js';
 export { ClusterState, WHOLE_GPU_MILLI, type Allocation } from './cluster/state.js';
 export { GPU_POWER, CPU_PACKAGE_POWER, VCPUS_PER_PACKAGE, PROCESSOR_POWER, type DevicePower, type PowerModel, type NodeSpec, type ClusterSpec } from './cluster/types.js';
 export { parseClusterSpec, readClusterSpec, clusterCapacity, describeCluster, parsePowerFlag, OPENB_HEADER, type PowerOverrides, type ClusterSpecOptions } from './cluster/spec.js';
@@ -136,7 +136,7 @@ export {
 } from './io/swf.js';
 export { gaiaCsv, typedTrace, swfLog, pythonLiteral, type WriteOptions } from './io/writers.js';
 
-export { runAtArrival, deadlineFeasible, type Scheduler, type Plan, type PlanContext } from './schedulers/types.js';
+export { runAtArrival, type Scheduler, type Plan, type PlanContext } from './schedulers/types.js';
 export { agnosticScheduler } from './schedulers/agnostic.js';
 export { oracleScheduler, bestUninterruptedStart } from './schedulers/oracle.js';
 export { waitAWhileScheduler, cheapestSlots } from './schedulers/waitawhile.js';

@@ -41,6 +41,15 @@ export function cpuRequest(cpus: number): ResourceRequest {
   return { cpus, memMiB: 0, gpus: 0, gpuMilli: 0, gpuModels: [] };
 }
 
+/**
+ * How long the job may still wait at `now` and, run uninterrupted from then, finish by `deadline`
+ * (s); negative when it cannot. The one feasibility rule of every scheduler: exact, no tolerance
+ * (a finish is only late beyond TIME_EPS_S, which absorbs the float noise of executing a plan).
+ */
+export function slackS(job: Job, now: number, deadline: number): number {
+  return deadline - now - job.profile.durationS;
+}
+
 /** What the job asks of one node. */
 export function requestOf(job: Job): ResourceRequest {
   return job.request ?? cpuRequest(job.cpus);

@@ -2,7 +2,7 @@
 // lowest-window and carbon-time): the candidate starts, the run they plan with, its emissions.
 import { JOULES_PER_KWH, type CarbonSignal } from '../carbon/signal.js';
 import { InputError } from '../errors.js';
-import type { Job } from '../model/jobs.js';
+import { slackS, type Job } from '../model/jobs.js';
 import { SHORT_QUEUE_LIMIT_S } from '../model/deadlines.js';
 import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './types.js';
 
@@ -41,7 +41,7 @@ export function startChoice(options: StartChoiceOptions): { grid: StartGrid; len
 
 /** The job's wait W: how long its start may be delayed (deadline - arrival - uninterrupted duration). */
 export function allowedWaitS(job: Job, ctx: PlanContext): number {
-  return ctx.deadline - ctx.now - job.profile.durationS;
+  return slackS(job, ctx.now, ctx.deadline);
 }
 
 /** Candidate starts in [earliest, latest] (both included), ascending. */

@@ -1,4 +1,4 @@
-import type { Job } from '../model/jobs.js';
+import { slackS, type Job } from '../model/jobs.js';
 import { checkMaxStarts, slotBoundaries, type CheckpointResumeProblem } from '../solvers/problem.js';
 import { solveCheckpointResume, type SolverName } from '../solvers/solve.js';
 import { loadedMilpBackend } from '../solvers/milp.js';
@@ -30,7 +30,7 @@ export function lpScheduler(options: LpOptions = {}): Scheduler {
   return {
     name: 'lp',
     plan(job: Job, ctx: PlanContext): Plan {
-      if (ctx.deadline - ctx.now < job.profile.durationS) return runAtArrival(job);
+      if (slackS(job, ctx.now, ctx.deadline) < 0) return runAtArrival(job);
       const solution = solveCheckpointResume(lpProblem(job, ctx, maxStarts), {
         solver,
         ...(options.timeLimitS !== undefined && { timeLimitS: options.timeLimitS }),

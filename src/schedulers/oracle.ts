@@ -1,5 +1,5 @@
 import type { CarbonSignal } from '../carbon/signal.js';
-import type { Job } from '../model/jobs.js';
+import { slackS, type Job } from '../model/jobs.js';
 import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './types.js';
 
 /**
@@ -18,7 +18,7 @@ export function oracleScheduler(): Scheduler {
       const duration = job.profile.durationS;
       const earliest = ctx.now;
       const latest = ctx.deadline - duration;
-      if (latest < earliest) return runAtArrival(job);
+      if (slackS(job, ctx.now, ctx.deadline) < 0) return runAtArrival(job);
       const start = bestUninterruptedStart(job, ctx.carbon, earliest, latest);
       return { intervals: [[start, start + duration]] };
     },

@@ -32,8 +32,3 @@ export interface Scheduler {
 export function runAtArrival(job: Job): Plan {
   return { intervals: [[job.arrival, job.arrival + job.profile.durationS]] };
 }
-
-/** Whether one uninterrupted run from arrival can meet the deadline. */
-export function deadlineFeasible(job: Job, deadline: number): boolean {
-  return job.arrival + job.profile.durationS <= deadline;
-}

@@ -1,5 +1,5 @@
 import type { Interval } from '../model/execution.js';
-import type { Job } from '../model/jobs.js';
+import { slackS, type Job } from '../model/jobs.js';
 import { TIME_EPS_S } from '../model/profile.js';
 import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './types.js';
 
@@ -18,7 +18,7 @@ export function waitAWhileScheduler(): Scheduler {
     name: 'waitawhile',
     plan(job: Job, ctx: PlanContext): Plan {
       const need = job.profile.durationS;
-      if (ctx.deadline - ctx.now < need) return runAtArrival(job);
+      if (slackS(job, ctx.now, ctx.deadline) < 0) return runAtArrival(job);
       return { intervals: cheapestSlots(ctx, ctx.now, ctx.deadline, need) };
     },
   };
