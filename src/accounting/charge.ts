@@ -3,7 +3,7 @@
 import { JOULES_PER_KWH, type CarbonSignal } from '../carbon/signal.js';
 import { executePlan, type Execution, type Interval } from '../model/execution.js';
 import type { Job } from '../model/jobs.js';
-import { emissionsWeight } from './meters.js';
+import { emissionsWeight } from '../carbon/emissions.js';
 
 export interface ChargedRun {
   execution: Execution;

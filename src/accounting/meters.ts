@@ -1,18 +1,12 @@
 // Accounting by listening: per-job energy and carbon from the pieces each run produces, cluster
 // energy and carbon from the cluster's power changes (SimGrid's energy plugin is the model).
 // One emissions integral serves both: power x intensity over a constant-power piece.
+import { emissionsWeight } from '../carbon/emissions.js';
 import { JOULES_PER_KWH, type CarbonSignal } from '../carbon/signal.js';
 import type { ClusterState } from '../cluster/state.js';
 import type { JobRun, PieceSink } from '../model/jobrun.js';
 
-/**
- * Emissions of constant power over [a, b), in W x s x gCO2/kWh (divide by JOULES_PER_KWH for g):
- * the one integral every charge goes through. Sums stay in these units until the end so that long
- * totals are divided once.
- */
-export function emissionsWeight(powerW: number, a: number, b: number, carbon: CarbonSignal): number {
-  return powerW === 0 || !(b > a) ? 0 : powerW * carbon.integrate(a, b);
-}
+
 
 /** Per-job carbon of every piece run, total and startup share. */
 export class JobMeter {

@@ -1,5 +1,6 @@
 // Shared by the schedulers that pick one uninterrupted start among candidates (GAIA's
 // lowest-window and carbon-time): the candidate starts, the run they plan with, its emissions.
+import { emissionsWeight } from '../carbon/emissions.js';
 import { JOULES_PER_KWH, type CarbonSignal } from '../carbon/signal.js';
 import { InputError } from '../errors.js';
 import { slackS, type Job } from '../model/jobs.js';
@@ -71,7 +72,7 @@ export function runEmissionsG(shape: RunShape, carbon: CarbonSignal, s: number):
   let sum = 0;
   for (let j = 0; j + 1 < offsets.length; j++) {
     const p = powers[j]!;
-    if (p !== 0) sum += p * carbon.integrate(s + offsets[j]!, s + offsets[j + 1]!);
+    sum += emissionsWeight(p, s + offsets[j]!, s + offsets[j + 1]!, carbon);
   }
   return sum / JOULES_PER_KWH;
 }

@@ -1,3 +1,4 @@
+import { emissionsWeight } from '../carbon/emissions.js';
 import type { CarbonSignal } from '../carbon/signal.js';
 import { slackS, type Job } from '../model/jobs.js';
 import { runAtArrival, type Plan, type PlanContext, type Scheduler } from './types.js';
@@ -34,7 +35,7 @@ export function bestUninterruptedStart(job: Job, carbon: CarbonSignal, earliest:
     let sum = 0;
     for (let j = 0; j < k; j++) {
       const p = powers[j]!;
-      if (p !== 0) sum += p * carbon.integrate(s + offsets[j]!, s + offsets[j + 1]!);
+      sum += emissionsWeight(p, s + offsets[j]!, s + offsets[j + 1]!, carbon);
     }
     return sum;
   };
