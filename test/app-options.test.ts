@@ -28,6 +28,12 @@ describe('report re-runs every kind of run folder from its recorded flags', () =
       expect(rep.stderr).toBe('');
       expect(rep.code).toBe(0);
       expect(existsSync(html)).toBe(true);
+      // a finite cluster's report adds its power and queue charts and a cluster table
+      const page = readFileSync(html, 'utf8');
+      const finite = args.includes('--cluster');
+      expect(page.includes('Cluster power: ')).toBe(finite);
+      expect(page.includes('Queue length: ')).toBe(finite);
+      expect(page.includes('<h2>Cluster</h2>')).toBe(finite);
     });
   }
 });

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { runChartData, TIMELINE_JOBS, type BarDatum, type RunChartData } from '../report/charts.js';
+import { clusterChartData, runChartData, TIMELINE_JOBS, type BarDatum, type RunChartData } from '../report/charts.js';
 import { renderReport, type ReportInput, type ReportTable } from '../report/html.js';
 import type { RunSummary } from '../report/summary.js';
 import { runWorkload, type RunOutput } from '../app/run.js';
@@ -67,11 +67,12 @@ export function runReportInput(out: RunOutput, inputs: Record<string, string>, j
   return {
     title: `carbon-sim run: ${label}`,
     notes: [],
-    runs: [runChartData(label, out.simulation.results, out.carbon, jobs)],
+    runs: [{ ...runChartData(label, out.simulation.results, out.carbon, jobs), ...(out.simulation.cluster && { cluster: clusterChartData(out.simulation.cluster, out.carbon.epochMs) }) }],
     bars: [{ group, scheduler: inputs.scheduler ?? '', carbon_kg: s.carbon_g / 1000, mean_wait_h: s.mean_wait_s / 3600 }],
     schedulers: [inputs.scheduler ?? ''],
     tables: [
       { title: 'Summary', headers: ['metric', 'value'], rows: SUMMARY_ROWS.map(([k, name]) => [name, String(s[k])]) },
+      ...(s.cluster ? [{ title: 'Cluster', headers: ['metric', 'value'], rows: Object.entries(s.cluster).map(([k, v]) => [k, String(v)]) }] : []),
       { title: 'Inputs', headers: ['input', 'value'], rows: Object.entries(inputs).map(([k, v]) => [k, v]) },
     ],
   };

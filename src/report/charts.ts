@@ -2,6 +2,7 @@
 // (no canvas, no browser). vega and vega-lite load lazily: only reports pay for them.
 import type { TopLevelSpec } from 'vega-lite';
 import type { CarbonSignal } from '../carbon/signal.js';
+import type { ClusterRecord } from '../accounting/meters.js';
 import type { JobResult } from '../cluster/simulate.js';
 import { executePlan } from '../model/execution.js';
 import { Adder } from './sum.js';
@@ -34,6 +35,52 @@ export interface RunChartData {
   waits: { job: string; arrival: number; deadline: number }[];
   /** total power of all jobs in the window, by kind, at its start, every change and its end (W) */
   power: { t: number; kind: PieceKind; w: number }[];
+  /** finite clusters: the cluster's draw (idle devices included) and queue length over the run */
+  cluster?: { power: { t: number; w: number }[]; queue: { t: number; n: number }[] };
+}
+
+/** At most this many steps per cluster chart: longer series keep every k-th step. */
+const CLUSTER_STEPS = 4000;
+
+function thinned<T>(n: number, at: (i: number) => T): T[] {
+  const k = Math.max(1, Math.ceil(n / CLUSTER_STEPS));
+  const out: T[] = [];
+  for (let i = 0; i < n; i += k) out.push(at(i));
+  if (n > 0 && (n - 1) % k !== 0) out.push(at(n - 1));
+  return out;
+}
+
+/** The cluster's power and queue steps as chart data (Unix ms). */
+export function clusterChartData(record: ClusterRecord, epochMs: number): NonNullable<RunChartData['cluster']> {
+  const ms = (s: number): number => epochMs + s * 1000;
+  const power = thinned(record.powerT.length, (i) => ({ t: ms(record.powerT[i]!), w: record.powerW[i]! }));
+  power.push({ t: ms(record.endS), w: power[power.length - 1]?.w ?? 0 });
+  const queue = thinned(record.queueT.length, (i) => ({ t: ms(record.queueT[i]!), n: record.queueN[i]! }));
+  return { power, queue };
+}
+
+/** The cluster's draw over the run, idle devices included. */
+export function clusterPowerSpec(d: RunChartData): TopLevelSpec {
+  return {
+    title: { text: `Cluster power: ${d.label}`, subtitle: 'every device, idle draw included' },
+    width: WIDTH,
+    height: 160,
+    data: { values: d.cluster?.power ?? [] },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: { x: { field: 't', ...timeAxis('time (UTC)') }, y: { field: 'w', type: 'quantitative', title: 'cluster power (W)' } },
+  };
+}
+
+/** Jobs waiting to start over the run. */
+export function queueSpec(d: RunChartData): TopLevelSpec {
+  return {
+    title: { text: `Queue length: ${d.label}`, subtitle: 'jobs submitted and not yet started' },
+    width: WIDTH,
+    height: 140,
+    data: { values: d.cluster?.queue ?? [] },
+    mark: { type: 'line', interpolate: 'step-after' },
+    encoding: { x: { field: 't', ...timeAxis('time (UTC)') }, y: { field: 'n', type: 'quantitative', title: 'queued jobs' } },
+  };
 }
 
 /** Chart data of one run: the first `maxJobs` jobs by arrival, and the power of every job. */
@@ -54,7 +101,7 @@ export function runChartData(label: string, results: readonly JobResult[], carbo
 
   const pieces: Piece[] = [];
   for (const r of shown) {
-    executePlan(r.job.profile, r.job.arrival, r.plan.intervals, (a, b, _p, isStartup) => {
+    executePlan(r.job.profile, r.job.arrival, r.execution.intervals, (a, b, _p, isStartup) => {
       const kind: PieceKind = isStartup ? 'startup' : 'work';
       const last = pieces[pieces.length - 1];
       if (last && last.job === r.job.id && last.kind === kind && last.end === ms(a)) last.end = ms(b);
@@ -79,7 +126,7 @@ function powerSteps(results: readonly JobResult[], from: number, to: number): { 
   for (const r of results) {
     const e = r.execution;
     if (e.finish <= from || e.start >= to) continue;
-    executePlan(r.job.profile, r.job.arrival, r.plan.intervals, (a, b, p, isStartup) => {
+    executePlan(r.job.profile, r.job.arrival, r.execution.intervals, (a, b, p, isStartup) => {
       const s = Math.max(a, from);
       const t = Math.min(b, to);
       if (!(t > s) || p === 0) return;

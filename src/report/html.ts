@@ -1,5 +1,5 @@
 // One self-contained HTML report: inline SVG charts and tables, no scripts, no external URLs.
-import { barsSpec, powerSpec, renderSvg, timelineSpec, type BarDatum, type RunChartData } from './charts.js';
+import { barsSpec, clusterPowerSpec, powerSpec, queueSpec, renderSvg, timelineSpec, type BarDatum, type RunChartData } from './charts.js';
 
 export interface ReportTable {
   title: string;
@@ -65,6 +65,10 @@ export async function renderReport(input: ReportInput): Promise<RenderedReport> 
     const name = `${i + 1}-${slug(run.label)}`;
     svgs.push({ name: `timeline-${name}`, svg: await renderSvg(timelineSpec(run)) });
     svgs.push({ name: `power-${name}`, svg: await renderSvg(powerSpec(run)) });
+    if (run.cluster) {
+      svgs.push({ name: `cluster-power-${name}`, svg: await renderSvg(clusterPowerSpec(run)) });
+      svgs.push({ name: `queue-${name}`, svg: await renderSvg(queueSpec(run)) });
+    }
   }
   for (const s of svgs) sections.push(`<figure id="${s.name}">\n${inlineSvg(s.svg)}\n</figure>`);
   const html = [
