@@ -112,10 +112,10 @@ function engine() {
 
   // fill + drain: push N events, pop them all
   const fill = {
-    'Engine.schedule + run': () => {
-      const e = new lib.Engine();
-      for (let i = 0; i < N; i++) e.schedule(times[i], i);
-      e.run((_t, p) => (sink += p));
+    'Sim.at + next': () => {
+      const e = new lib.Sim();
+      for (let i = 0; i < N; i++) e.at(times[i], 'timer', i);
+      while (e.next()) sink += e.job;
     },
     'EventQueue push + pop': () => {
       const q = new lib.EventQueue(1024);
@@ -130,14 +130,14 @@ function engine() {
   };
   // hold model (the classic DES workload): HOLD pending events, each pop schedules one later event
   const hold = {
-    'Engine.schedule + run': () => {
-      const e = new lib.Engine();
-      for (let i = 0; i < HOLD; i++) e.schedule(times[i], i);
+    'Sim.at + next': () => {
+      const e = new lib.Sim();
+      for (let i = 0; i < HOLD; i++) e.at(times[i], 'timer', i);
       let k = HOLD;
-      e.run((t, p) => {
-        sink += p;
-        if (k < N) e.schedule(t + gaps[k], k++);
-      });
+      while (e.next()) {
+        sink += e.job;
+        if (k < N) e.at(e.now + gaps[k], 'timer', k++);
+      }
     },
     'EventQueue push + pop': () => {
       const q = new lib.EventQueue(1024);

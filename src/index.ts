@@ -78,7 +78,6 @@ export { JobMeter, ClusterMeter, type ClusterRecord } from './accounting/meters.
 export { emissionsWeight } from './carbon/emissions.js';
 export { clusterSummary, quantileSorted, SLOWDOWN_TAU_S, type ClusterSummary } from './accounting/metrics.js';
 export { parseBatsim, type BatsimWorkload, type BatsimOptions } from './io/batsim.js';
-export { Engine } from './engine/engine.js';
 
 export { parseLiteral, LiteralError, type LiteralValue } from './io/literal.js';
 export {
@@ -215,3 +214,9 @@ export { builtinSuiteNames, materializeBuiltin, thesisWorkload } from './sweep/b
 export { synthesizeWorkloadCsv } from './sweep/synth.js';
 
 export { runWorkload, DEFAULT_MAX_WAIT_S, type RunOptions, type RunOutput } from './app/run.js';
+export * from './cluster/placement/index.js';
+export { parseScenario, runScenario, type Scenario, type ScenarioResult, type ScenarioStep, type RunScenarioOptions } from './cluster/placement/scenario.js';
+export { parseOpenbPods, readOpenbPods, readOpenbNodes, placementNodes, openbJobs, isOpenbPodList, type OpenbPod, type OpenbJobs, type OpenbJobsOptions } from './io/openb.js';
+export { placementPolicy, type PlacementPolicyOptions, type PlacementOnlinePolicy, type CarbonHoldOptions, type PlacementPolicyStats } from './policies/placement.js';
+export { placeScenarioFile, placeOnline, type PlaceScenarioOptions, type PlaceOnlineOptions, type PlaceOnlineOutput } from './app/place.js';
+export { placementRow, runPlacementSuite, builtinPlacementSuite, parsePlacementSuite, PLACEMENT_POLICIES, PLACEMENT_SEEDS, type PlacementSuite, type PlacementRunRow } from './sweep/placement.js';

@@ -1,7 +1,7 @@
 // The event queue and engine: (time, sequence) order, never the heap's shape.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Engine, EventQueue } from '../src/index.js';
+import { EventQueue, Sim } from '../src/index.js';
 
 describe('EventQueue', () => {
   it('pops in (time, push order) for any sequence of pushes and pops', () => {
@@ -33,32 +33,35 @@ describe('EventQueue', () => {
   });
 });
 
-describe('Engine', () => {
-  it('advances the clock event by event and lets handlers schedule more', () => {
-    const engine = new Engine();
-    const seen: [number, number][] = [];
-    engine.schedule(5, 1);
-    engine.schedule(1, 2);
-    engine.run((time, payload) => {
-      seen.push([time, payload]);
-      expect(engine.now).toBe(time);
-      if (payload === 2) engine.schedule(5, 3); // same time as payload 1: after it
-    });
-    expect(seen).toEqual([
-      [1, 2],
-      [5, 1],
-      [5, 3],
-    ]);
+describe('Sim', () => {
+  it('orders one instant by the priority table, then by scheduling order, and lets handlers schedule more', () => {
+    const sim = new Sim();
+    sim.at(5, 'pass', 1);
+    sim.at(5, 'timer', 2);
+    sim.at(5, 'finish', 3);
+    sim.at(1, 'arrive', 4);
+    sim.at(5, 'timer', 5);
+    const seen: string[] = [];
+    while (sim.next()) {
+      seen.push(`${sim.now} ${sim.kind} ${sim.job}`);
+      if (sim.job === 4) sim.at(5, 'finish', 6); // scheduled later than 3: after it
+    }
+    expect(seen).toEqual(['1 arrive 4', '5 finish 3', '5 finish 6', '5 timer 2', '5 timer 5', '5 pass 1']);
   });
 
-  it('refuses to schedule in the past and stops at `until`', () => {
-    const engine = new Engine();
-    engine.schedule(2, 0);
-    engine.schedule(10, 1);
-    const seen: number[] = [];
-    engine.run((t) => seen.push(t), 5);
-    expect(seen).toEqual([2]);
-    expect(engine.pending).toBe(1);
-    expect(() => engine.schedule(1, 9)).toThrow(/before now/);
+  it('cancels by handle; a stale handle cancels nothing; refuses to schedule in the past', () => {
+    const sim = new Sim();
+    const a = sim.at(2, 'timer', 0);
+    sim.at(3, 'timer', 1);
+    sim.cancel(a);
+    expect(sim.next()).toBe(true);
+    expect(sim.job).toBe(1);
+    const b = sim.at(4, 'timer', 2); // reuses a's slot with a new generation
+    sim.cancel(a); // stale: must not cancel b
+    expect(sim.next()).toBe(true);
+    expect(sim.job).toBe(2);
+    sim.cancel(b);
+    expect(sim.next()).toBe(false);
+    expect(() => sim.at(1, 'timer')).toThrow(/before now/);
   });
 });
