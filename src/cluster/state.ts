@@ -31,6 +31,7 @@ export class ClusterState {
   readonly nodeIdleW: Float64Array;
   /** busy CPU count summed over nodes (for utilisation) */
   busyCpus = 0;
+  private capacity = -1;
 
   constructor(spec: ClusterSpec, copyOf?: ClusterState) {
     this.spec = spec;
@@ -67,6 +68,19 @@ export class ClusterState {
     return new ClusterState(this.spec, this);
   }
 
+  /** Become a copy of `other` (same spec) without allocating: a reused scratch clone. */
+  copyFrom(other: ClusterState): this {
+    this.freeCpus.set(other.freeCpus);
+    this.freeMem.set(other.freeMem);
+    this.gpuFree.set(other.gpuFree);
+    this.nodePowerW.set(other.nodePowerW);
+    this.nodeIdleW.set(other.nodeIdleW);
+    this.totalPowerW = other.totalPowerW;
+    this.idleW = other.idleW;
+    this.busyCpus = other.busyCpus;
+    return this;
+  }
+
   get nodeCount(): number {
     return this.spec.nodes.length;
   }
@@ -81,10 +95,14 @@ export class ClusterState {
     return this.idleW;
   }
 
+  /** CPUs of all nodes. */
   get capacityCpus(): number {
-    let c = 0;
-    for (const node of this.spec.nodes) c += node.cpus;
-    return c;
+    if (this.capacity < 0) {
+      let c = 0;
+      for (const node of this.spec.nodes) c += node.cpus;
+      this.capacity = c;
+    }
+    return this.capacity;
   }
 
   /** Whether the request fits on node n now: CPUs, memory, GPU model and GPU shares. */
