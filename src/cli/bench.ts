@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { builtinSuiteNames, materializeBuiltin } from '../sweep/builtin.js';
 import { parseShard } from '../sweep/plan.js';
-import { defaultWorkers, RESULTS_CSV, RESULTS_JSONL, runSweep, SUMMARY_MD } from '../sweep/runner.js';
+import { defaultWorkers, RESULTS_CSV, RESULTS_JSONL, runSweep, SUMMARY_MD, type SweepExecutor } from '../sweep/runner.js';
 import { parseSuite } from '../sweep/suite.js';
 
 export interface BenchFlags {
@@ -11,9 +11,11 @@ export interface BenchFlags {
   workers?: string;
   resume?: boolean;
   shard?: string;
+  /** redis://host:port[/db]: enqueue the runs for `carbon-sim worker` processes instead of running them here */
+  queue?: string;
 }
 
-function positiveInteger(text: string, field: string): number {
+export function positiveInteger(text: string, field: string): number {
   const v = Number(text);
   if (!/^\s*\d+\s*$/.test(text) || !(v >= 1)) throw new InputError('bad_option', `"${text}" must be a whole number >= 1`, { field });
   return v;
@@ -23,6 +25,14 @@ function positiveInteger(text: string, field: string): number {
 export async function benchCommand(suiteArg: string, flags: BenchFlags): Promise<void> {
   const workers = flags.workers === undefined ? defaultWorkers() : positiveInteger(flags.workers, 'workers');
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+  let executor: SweepExecutor | undefined;
+  if (flags.queue !== undefined) {
+    if (flags.workers !== undefined) throw new InputError('bad_option', '--workers sets local threads; with --queue the runs execute on carbon-sim worker processes (their --concurrency)', { field: 'workers' });
+    const { parseQueueUrl, probeQueue, queueExecutor } = await import('../sweep/queue.js');
+    const target = parseQueueUrl(flags.queue);
+    await probeQueue(target); // an unreachable server fails before any output is written
+    executor = queueExecutor(target, { onNote: (m) => process.stderr.write(`carbon-sim: ${m}\n`) });
+  }
   let suiteFile: string;
   if (existsSync(suiteArg) && statSync(suiteArg).isFile()) {
     suiteFile = resolve(suiteArg);
@@ -37,7 +47,7 @@ export async function benchCommand(suiteArg: string, flags: BenchFlags): Promise
   const bar = process.stderr.isTTY ? await progressBar() : undefined;
   let outcome;
   try {
-    outcome = await runSweep({ suite, suiteFile, outDir, resume: flags.resume === true, ...(shard && { shard }), workers, ...(bar && { onProgress: bar.update }) });
+    outcome = await runSweep({ suite, suiteFile, outDir, resume: flags.resume === true, ...(shard && { shard }), workers, ...(executor && { executor }), ...(bar && { onProgress: bar.update }) });
   } finally {
     bar?.stop();
   }

@@ -17,6 +17,7 @@ import { reportCommand, type ReportFlags } from './report.js';
 import { runCommand } from './run.js';
 import { registerServe } from './serve.js';
 import { tracesCommand } from './traces.js';
+import { workerCommand, type WorkerFlags } from './worker.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -92,8 +93,19 @@ function program(): Command {
     .option('--workers <n>', 'worker threads (default: cores - 1)')
     .option('--resume', 'continue a killed sweep in --out: runs already logged are kept, not redone')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices (join them with carbon-sim merge)')
+    .option('--queue <url>', 'enqueue the runs on Redis (redis://host:port[/db]) for carbon-sim worker processes; results come back here (docs/sweeps.md)')
     .action((suite: string, opts: BenchFlags) => benchCommand(suite, opts));
 
+  cli
+    .command('worker')
+    .description('process the runs that bench --queue enqueued, until SIGINT/SIGTERM (docs/sweeps.md)')
+    .requiredOption('--queue <url>', 'Redis URL: redis://host:port[/db]')
+    .option('--concurrency <n>', 'runs at a time, each on its own thread (default: cores - 1)')
+    .option('--cache <dir>', 'folder for the input files, by content hash (default: <tmpdir>/carbon-sim-inputs)')
+    .option('--lock <duration>', "a run whose worker stops renewing its lock for this long goes to another worker (default: 30s)")
+    .option('--idle-exit <duration>', 'exit after this long without a run (default: never)')
+    .option('--name <name>', 'worker name recorded with each job it processes (default: host-pid)')
+    .action((opts: WorkerFlags) => workerCommand(opts));
 
   cli
     .command('merge')

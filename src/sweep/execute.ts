@@ -10,6 +10,8 @@ import { parseDuration } from '../io/units.js';
 import { CALENDAR_RULES, parseMaxWait, type DeadlineChoice } from '../model/deadlines.js';
 import type { LogRow } from './log.js';
 import type { RunSpec } from './plan.js';
+import { CARBON_SIM_VERSION, changedInput, sha256File, type RunInputs } from './provenance.js';
+import { resolveCarbonPath } from '../carbon/load.js';
 
 /** A file named in a suite, relative to the suite's folder. */
 export function suitePath(suiteDir: string, path: string): string {
@@ -57,10 +59,25 @@ export function runOptions(spec: RunSpec, suiteDir: string): RunOptions {
   return options;
 }
 
-/** Run one sweep run; returns its log row (wall time covers loading and simulating) and the output. */
-export async function executeRun(id: string, spec: RunSpec, suiteDir: string): Promise<{ row: LogRow; output: RunOutput }> {
+/**
+ * Run one sweep run; returns its log row (wall time covers loading and simulating) and the output.
+ * With `inputs`, the run reads those files (a worker's cached copies, or the suite's files) and
+ * first checks they still have the hashes the sweep started from; the row records the hashes.
+ */
+export async function executeRun(id: string, spec: RunSpec, suiteDir: string, inputs?: RunInputs): Promise<{ row: LogRow; output: RunOutput }> {
+  const options = runOptions(spec, suiteDir);
+  const workloadPath = inputs?.workload.path ?? (options.workload as string);
+  const carbonPath = inputs?.carbon.path ?? resolveCarbonPath(options.carbon as string);
+  const workload_sha256 = sha256File(workloadPath, 'workload');
+  const carbon_sha256 = sha256File(carbonPath, 'carbon');
+  if (inputs && inputs.workload.sha256 !== workload_sha256) throw changedInput(workloadPath, inputs.workload.sha256, workload_sha256, 'the sweep started');
+  if (inputs && inputs.carbon.sha256 !== carbon_sha256) throw changedInput(carbonPath, inputs.carbon.sha256, carbon_sha256, 'the sweep started');
+  if (inputs) {
+    options.workload = workloadPath;
+    options.carbon = carbonPath;
+  }
   const t0 = performance.now();
-  const output = await runWorkload(runOptions(spec, suiteDir));
+  const output = await runWorkload(options);
   const wall_s = Math.round(performance.now() - t0) / 1000;
-  return { row: { id, ...spec, ...output.summary, wall_s }, output };
+  return { row: { id, ...spec, ...output.summary, workload_sha256, carbon_sha256, carbon_sim_version: CARBON_SIM_VERSION, wall_s }, output };
 }

@@ -5,9 +5,13 @@ import { closeSync, existsSync, openSync, readFileSync, truncateSync, writeSync 
 import { InputError } from '../errors.js';
 import type { RunSummary } from '../report/summary.js';
 import type { RunSpec } from './plan.js';
+import type { Provenance } from './provenance.js';
 
-/** One finished run as logged: its id, inputs, metrics (as `carbon-sim run`) and wall time. */
-export type LogRow = { id: string } & RunSpec & RunSummary & { wall_s: number };
+/**
+ * One finished run as logged: its id, inputs, metrics (as `carbon-sim run`), provenance (input
+ * hashes and version; absent in logs of older versions) and wall time.
+ */
+export type LogRow = { id: string } & RunSpec & RunSummary & Partial<Provenance> & { wall_s: number };
 
 export interface RunLog {
   rows: LogRow[];

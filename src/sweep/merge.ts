@@ -6,6 +6,7 @@ import { readRunLog, type LogRow } from './log.js';
 import { planSweep } from './plan.js';
 import { assertSameRun, finalizeResults, missingRuns, summaryLines, summaryMarkdown, type ResultRow } from './results.js';
 import { writeFilesAtomically } from '../io/files.js';
+import { checkConsistentProvenance } from './provenance.js';
 import { readSweepRecord, RUN_LOG, SWEEP_RECORD, writeSweepResults, type SweepRecord } from './runner.js';
 
 export interface MergeOutcome {
@@ -30,6 +31,7 @@ export function mergeSweeps(dirs: readonly string[], outDir: string): MergeOutco
   let first: SweepRecord | undefined;
   const shards: string[] = [];
   const rows = new Map<string, { row: LogRow; dir: string }>();
+  const copies: { row: LogRow; dir: string }[] = [];
   for (const dir of dirs) {
     const record = readSweepRecord(dir);
     if (!record) throw new InputError('not_a_sweep', `no ${SWEEP_RECORD} here: not a carbon-sim bench output folder`, { file: dir });
@@ -38,11 +40,13 @@ export function mergeSweeps(dirs: readonly string[], outDir: string): MergeOutco
       throw new InputError('sweep_mismatch', `holds a different sweep than ${dirs[0]} (suite or available schedulers differ)`, { file: join(dir, SWEEP_RECORD) });
     }
     shards.push(record.shard ?? 'all');
-    for (const row of readRunLog(join(dir, RUN_LOG)).rows) {
-      const seen = rows.get(row.id);
-      if (seen) assertSameRun(seen.row, row, `${seen.dir} and ${dir}`);
-      else rows.set(row.id, { row, dir });
-    }
+    for (const row of readRunLog(join(dir, RUN_LOG)).rows) copies.push({ row, dir });
+  }
+  checkConsistentProvenance(copies); // different inputs first: that is the cause of any differing copies
+  for (const { row, dir } of copies) {
+    const seen = rows.get(row.id);
+    if (seen) assertSameRun(seen.row, row, `${seen.dir} and ${dir}`);
+    else rows.set(row.id, { row, dir });
   }
   const record: SweepRecord = { ...first!, shard: null };
   const planned = planSweep(record.suite, record.schedulers);

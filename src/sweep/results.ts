@@ -7,9 +7,10 @@ import type { RunSummary } from '../report/summary.js';
 import { Adder } from '../report/sum.js';
 import type { LogRow } from './log.js';
 import { RUN_INPUTS, type PlannedRun } from './plan.js';
+import { PROVENANCE_COLUMNS } from './provenance.js';
 
 export const METRIC_COLUMNS = ['jobs', 'completed', 'missed_deadlines', 'energy_kwh', 'carbon_g', 'overhead_energy_kwh', 'mean_wait_s', 'interruptions'] as const satisfies readonly (keyof RunSummary)[];
-export const RESULT_COLUMNS = ['id', 'role', ...RUN_INPUTS, ...METRIC_COLUMNS, 'baseline_id', 'carbon_saved_g', 'carbon_saved_pct', 'wall_s'] as const;
+export const RESULT_COLUMNS = ['id', 'role', ...RUN_INPUTS, ...METRIC_COLUMNS, 'baseline_id', 'carbon_saved_g', 'carbon_saved_pct', ...PROVENANCE_COLUMNS, 'wall_s'] as const;
 
 export type ResultRow = LogRow & {
   role: PlannedRun['role'];
@@ -59,7 +60,7 @@ export function resultsJsonl(rows: readonly ResultRow[]): string {
 
 export function resultsCsv(rows: readonly ResultRow[]): string {
   const lines = [RESULT_COLUMNS.join(',')];
-  for (const r of rows) lines.push(RESULT_COLUMNS.map((c) => (r[c] === null ? '' : csvField(r[c]))).join(','));
+  for (const r of rows) lines.push(RESULT_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? '' : csvField(r[c]))).join(','));
   return lines.join('\n') + '\n';
 }
 

@@ -20,6 +20,8 @@ import { readRunLog, RunLogWriter, type LogRow } from './log.js';
 import { planSweep, shardLabel, shardRuns, type PlannedRun, type Shard } from './plan.js';
 import { finalizeResults, resultsCsv, resultsJsonl, summaryLines, summaryMarkdown, type ResultRow } from './results.js';
 import { normalizeSuite, type Suite } from './suite.js';
+import { CARBON_SIM_VERSION, checkLoggedProvenance, sha256File, type RunInputs, type SweepInputs } from './provenance.js';
+import { resolveCarbonPath } from '../carbon/load.js';
 import type { RunTask, RunTaskResult, TaskInputError } from './worker.js';
 
 export const RUN_LOG = 'runs.jsonl';
@@ -38,7 +40,17 @@ export interface SweepRecord {
   schedulers: string[];
   schedulers_skipped: string[];
   shard: string | null;
+  /** the carbon-sim version that wrote the record (absent in records of older versions) */
+  carbon_sim_version?: string;
+  /** SHA-256 of each carbon and workload entry's file when the sweep (last) started */
+  inputs?: { carbon: Record<string, string>; workloads: Record<string, string> };
 }
+
+/**
+ * Executes runs and reports each finished row through ctx.onRow; rejects at the first failure.
+ * The default runs them on a local worker-thread pool; `bench --queue` sends them to a Redis queue.
+ */
+export type SweepExecutor = (runs: readonly PlannedRun[], ctx: { suiteDir: string; inputs: SweepInputs; onRow: (row: LogRow) => void }) => Promise<void>;
 
 export interface SweepOptions {
   suite: Suite;
@@ -50,6 +62,8 @@ export interface SweepOptions {
   workers?: number;
   /** called once before running (done = rows already in the log) and after each run */
   onProgress?: (done: number, total: number) => void;
+  /** how runs are executed; default: the local thread pool with `workers` threads */
+  executor?: SweepExecutor;
 }
 
 export interface SweepOutcome {
@@ -129,6 +143,21 @@ export function checkSuiteInputs(suite: Suite, file: string): void {
   );
 }
 
+/** The file and content hash of every carbon and workload entry of a suite (bundled names: their file). */
+export function hashSuiteInputs(suite: Suite, file: string): SweepInputs {
+  const dir = dirname(file);
+  const inputs: SweepInputs = { carbon: {}, workloads: {} };
+  for (const c of suite.carbon) {
+    const path = resolveCarbonPath(suiteCarbon(dir, c));
+    inputs.carbon[c] = { entry: c, path, sha256: sha256File(path, 'carbon') };
+  }
+  for (const w of suite.workloads) {
+    const path = suitePath(dir, w);
+    inputs.workloads[w] = { entry: w, path, sha256: sha256File(path, 'workload') };
+  }
+  return inputs;
+}
+
 /** The record an output folder must match to resume into it. */
 function sameSweep(a: SweepRecord, b: SweepRecord): boolean {
   return JSON.stringify([a.suite, a.schedulers, a.shard]) === JSON.stringify([b.suite, b.schedulers, b.shard]);
@@ -156,8 +185,19 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
   const { suite, suiteFile, outDir } = opts;
   const { schedulers, skipped } = resolveSchedulers(suite, suiteFile);
   checkSuiteInputs(suite, suiteFile);
+  const inputs = hashSuiteInputs(suite, suiteFile);
   const planned = shardRuns(planSweep(suite, schedulers), opts.shard);
-  const record: SweepRecord = { format: 'carbon-sim-sweep/1', suite, suite_file: suiteFile, schedulers, schedulers_skipped: skipped, shard: shardLabel(opts.shard) };
+  const hashes = (m: Record<string, { sha256: string }>): Record<string, string> => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, v.sha256]));
+  const record: SweepRecord = {
+    format: 'carbon-sim-sweep/1',
+    suite,
+    suite_file: suiteFile,
+    schedulers,
+    schedulers_skipped: skipped,
+    shard: shardLabel(opts.shard),
+    carbon_sim_version: CARBON_SIM_VERSION,
+    inputs: { carbon: hashes(inputs.carbon), workloads: hashes(inputs.workloads) },
+  };
 
   const logPath = join(outDir, RUN_LOG);
   const previous = readSweepRecord(outDir);
@@ -168,9 +208,7 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
       throw new InputError('sweep_mismatch', 'the folder holds a different sweep (suite, available schedulers or shard changed): use another --out', { file: join(outDir, SWEEP_RECORD) });
     }
   }
-  mkdirSync(outDir, { recursive: true });
-  writeFilesAtomically(outDir, { [SWEEP_RECORD]: JSON.stringify(record, null, 2) + '\n' });
-
+  // the log is checked before sweep.json is rewritten: a refused --resume leaves the folder as it was
   const log = readRunLog(logPath);
   const byId = new Map<string, PlannedRun>(planned.map((r) => [r.id, r]));
   const rows = new Map<string, LogRow>();
@@ -178,16 +216,27 @@ export async function runSweep(opts: SweepOptions): Promise<SweepOutcome> {
     if (!byId.has(row.id)) throw new InputError('bad_run_log', `run ${row.id} is not part of this sweep`, { file: logPath, line: i + 1, field: 'id' });
     rows.set(row.id, row);
   });
+  checkLoggedProvenance(log.rows, inputs, logPath);
+  mkdirSync(outDir, { recursive: true });
+  writeFilesAtomically(outDir, { [SWEEP_RECORD]: JSON.stringify(record, null, 2) + '\n' });
   const todo = planned.filter((r) => !rows.has(r.id));
   opts.onProgress?.(planned.length - todo.length, planned.length);
 
   const writer = new RunLogWriter(logPath, log.completeBytes);
   try {
-    if (todo.length > 0) await executeAll(todo, dirname(suiteFile), Math.min(opts.workers ?? defaultWorkers(), todo.length), (row) => {
-      writer.append(row);
-      rows.set(row.id, row);
-      opts.onProgress?.(rows.size, planned.length);
-    });
+    const execute = opts.executor ?? poolExecutor(Math.min(opts.workers ?? defaultWorkers(), todo.length));
+    if (todo.length > 0) {
+      await execute(todo, {
+        suiteDir: dirname(suiteFile),
+        inputs,
+        onRow: (row) => {
+          if (!byId.has(row.id) || rows.has(row.id)) throw new Error(`run ${row.id} reported twice or not part of this sweep`);
+          writer.append(row);
+          rows.set(row.id, row);
+          opts.onProgress?.(rows.size, planned.length);
+        },
+      });
+    }
   } finally {
     writer.close();
   }
@@ -209,18 +258,30 @@ export function writeSweepResults(outDir: string, results: readonly ResultRow[],
 }
 
 /** The worker script next to the bundle this module was built into (dist/sweep-worker.js). */
-function workerFile(): string {
+export function workerFile(): string {
   const path = fileURLToPath(new URL('./sweep-worker.js', import.meta.url));
   if (!existsSync(path)) throw new Error(`sweep worker not found at ${path}: build the package (npx tsup)`);
   return path;
 }
 
+/** The files a run reads and the hashes they must have. */
+export function runInputs(spec: { workload: string; carbon: string }, inputs: SweepInputs): RunInputs {
+  const workload = inputs.workloads[spec.workload];
+  const carbon = inputs.carbon[spec.carbon];
+  if (!workload || !carbon) throw new Error(`no input hashes for ${spec.workload} / ${spec.carbon}`);
+  return { workload: { path: workload.path, sha256: workload.sha256 }, carbon: { path: carbon.path, sha256: carbon.sha256 } };
+}
+
 /** Execute runs on a thread pool; stop at the first input error and report it with the run's inputs. */
-async function executeAll(runs: readonly PlannedRun[], suiteDir: string, threads: number, onRow: (row: LogRow) => void): Promise<void> {
+function poolExecutor(threads: number): SweepExecutor {
+  return (runs, ctx) => executeAll(runs, ctx.suiteDir, threads, ctx.inputs, ctx.onRow);
+}
+
+async function executeAll(runs: readonly PlannedRun[], suiteDir: string, threads: number, inputs: SweepInputs, onRow: (row: LogRow) => void): Promise<void> {
   const { Piscina } = await import('piscina');
   const pool = new Piscina<RunTask, RunTaskResult>({ filename: workerFile(), minThreads: threads, maxThreads: threads });
   const pending = runs.map((run) =>
-    pool.run({ id: run.id, spec: run.spec, suiteDir }).then((result) => {
+    pool.run({ id: run.id, spec: run.spec, suiteDir, inputs: runInputs(run.spec, inputs) }).then((result) => {
       if (result.error) throw runError(run, result.error);
       onRow(result.row);
     }),
@@ -232,7 +293,7 @@ async function executeAll(runs: readonly PlannedRun[], suiteDir: string, threads
   }
 }
 
-function runError(run: PlannedRun, e: TaskInputError): InputError {
+export function runError(run: PlannedRun, e: TaskInputError): InputError {
   const s = run.spec;
   const what = `run ${run.id} (${s.scheduler}, ${s.carbon}, wait ${s.max_wait}, ${s.workload}, forecast ${s.forecast}, seed ${s.seed})`;
   return new InputError(e.code, `${what}: ${e.message}`, { file: e.file, line: e.line, field: e.field });
