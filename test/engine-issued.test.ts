@@ -20,3 +20,12 @@ describe('issued forecasts in a run', () => {
     expect(issued.summary.carbon_g).toBe(oracle.summary.carbon_g);
   });
 });
+
+describe('overhead energy by construction', () => {
+  it('is exactly 0 for every job without startup phases or lost work (pai_1k, waitawhile interrupts them)', async () => {
+    const out = await runWorkload({ ...base, scheduler: 'waitawhile' });
+    expect(out.summary.interruptions).toBeGreaterThan(0);
+    expect(out.jobs.every((j) => j.overhead_energy_kwh === 0)).toBe(true);
+    expect(out.summary.overhead_energy_kwh).toBe(0);
+  });
+});

@@ -103,15 +103,9 @@ export function executionOf(run: JobRun, intervals: Interval[], overrunS: number
     start: intervals.length > 0 ? intervals[0]![0] : NaN,
     finish: run.finish,
     energyJ: run.energyJ,
-    overheadEnergyJ: overheadEnergy(run.energyJ, run.profile.energyJ),
+    overheadEnergyJ: run.overheadEnergyJ,
     starts: run.starts,
     lostWorkS: run.lostWorkS,
     overrunS,
   };
-}
-
-/** energy - one uninterrupted run; a difference at rounding level (1e-12 relative) is 0, not noise. */
-function overheadEnergy(energyJ: number, uninterruptedJ: number): number {
-  const overhead = energyJ - uninterruptedJ;
-  return Math.abs(overhead) <= 1e-12 * uninterruptedJ ? 0 : overhead;
 }

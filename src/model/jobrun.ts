@@ -2,7 +2,7 @@
 // start() begins the startup phases, advance() runs the job up to an instant, stop() rolls the work
 // back to the last checkpoint. executePlan (execution.ts) is a fold over it, so the planner path and
 // the online engine share one set of rules (DESIGN.md, execution semantics).
-import { checkpointAt, TIME_EPS_S, workPhaseIndexAt, type CompiledProfile, type Phase } from './profile.js';
+import { checkpointAt, TIME_EPS_S, workEnergyBetween, workPhaseIndexAt, type CompiledProfile, type Phase } from './profile.js';
 
 /** Receives every constant-power piece a run produces, in time order. */
 export type PieceSink = (startS: number, endS: number, powerW: number, isStartup: boolean) => void;
@@ -21,6 +21,10 @@ export class JobRun {
   /** seconds of work done (saved progress while stopped) */
   progress = 0;
   energyJ = 0;
+  /** energy of every startup (and resume) piece run */
+  startupEnergyJ = 0;
+  /** energy of the work rolled back at stops: work that must be done again */
+  lostWorkEnergyJ = 0;
   /** seconds of work rolled back, summed over stops */
   lostWorkS = 0;
   /** times started */
@@ -60,6 +64,16 @@ export class JobRun {
     if (this.stage === STARTUP) return this.startupPhases[this.phase]!.power * this.powerScale;
     if (this.stage === WORK) return this.profile.work[this.phase]!.power * this.powerScale;
     return 0;
+  }
+
+  /**
+   * Energy beyond one uninterrupted run, by construction: the startups beyond the first (resume
+   * phases included) plus the work lost at stops. Exactly 0 for a job that never paid either,
+   * rather than the rounding residue of subtracting two sums.
+   */
+  get overheadEnergyJ(): number {
+    if (this.starts === 0) return 0;
+    return this.startupEnergyJ - this.profile.startupEnergyJ + this.lostWorkEnergyJ;
   }
 
   /** Begin an interval at t: the startup phases run again at every start (the resume phases after the first). */
@@ -124,7 +138,9 @@ export class JobRun {
       const phase = this.startupPhases[this.phase]!;
       const pe = Math.min(this.phaseEnd, e);
       const power = phase.power * this.powerScale;
-      this.energyJ += (pe - this.t) * power;
+      const e0 = (pe - this.t) * power;
+      this.energyJ += e0;
+      this.startupEnergyJ += e0;
       sink?.(this.t, pe, power, true);
       this.t = pe;
       if (pe === this.phaseEnd) this.nextStartupPhase();
@@ -169,6 +185,8 @@ export class JobRun {
     this.advance(e, sink);
     if (this.stage === DONE) return;
     const kept = checkpointAt(this.profile, this.progress);
+    // at the power factor in force now: exact unless a cap changed within the lost stretch
+    if (kept < this.progress) this.lostWorkEnergyJ += workEnergyBetween(this.profile, kept, this.progress) * this.powerScale;
     this.lostWorkS += this.progress - kept;
     this.progress = kept;
     this.stage = IDLE;
