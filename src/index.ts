@@ -214,3 +214,11 @@ export { builtinSuiteNames, materializeBuiltin, thesisWorkload } from './sweep/b
 export { synthesizeWorkloadCsv } from './sweep/synth.js';
 
 export { runWorkload, DEFAULT_MAX_WAIT_S, type RunOptions, type RunOutput } from './app/run.js';
+export * from './cluster/placement/index.js';
+export { parseScenario, runScenario, type Scenario, type ScenarioResult, type ScenarioStep, type RunScenarioOptions } from './cluster/placement/scenario.js';
+export { parseOpenbPods, readOpenbPods, readOpenbNodes, placementNodes, openbJobs, isOpenbPodList, type OpenbPod, type OpenbJobs, type OpenbJobsOptions } from './io/openb.js';
+export { placementPolicy, type PlacementPolicyOptions, type PlacementOnlinePolicy, type CarbonHoldOptions, type PlacementPolicyStats } from './policies/placement.js';
+export { placeScenarioFile, placeOnline, type PlaceScenarioOptions, type PlaceOnlineOptions, type PlaceOnlineOutput } from './app/place.js';
+export { placementRow, runPlacementSuite, builtinPlacementSuite, parsePlacementSuite, PLACEMENT_POLICIES, PLACEMENT_SEEDS, type PlacementSuite, type PlacementRunRow } from './sweep/placement.js';
+
+

@@ -39,8 +39,14 @@ export class JobMeter {
     run.stop(t, this.sink);
   }
 
-  charged(j: number): { carbonG: number; startupCarbonG: number } {
-    return { carbonG: this.total[j]! / JOULES_PER_KWH, startupCarbonG: this.startup[j]! / JOULES_PER_KWH };
+  /** emissions (g) of everything job j ran */
+  carbonG(j: number): number {
+    return this.total[j]! / JOULES_PER_KWH;
+  }
+
+  /** emissions (g) of job j's startup phases */
+  startupCarbonG(j: number): number {
+    return this.startup[j]! / JOULES_PER_KWH;
   }
 }
 

@@ -23,6 +23,8 @@ export function positiveInteger(text: string, field: string): number {
 
 /** `carbon-sim bench <suite.json | built-in name>`: run (or resume) a sweep into --out. */
 export async function benchCommand(suiteArg: string, flags: BenchFlags): Promise<void> {
+  const placement = await import('../sweep/placement.js');
+  if (placement.isPlacementSuite(suiteArg)) return placement.placementBenchCommand(suiteArg, flags);
   const workers = flags.workers === undefined ? defaultWorkers() : positiveInteger(flags.workers, 'workers');
   const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
   let executor: SweepExecutor | undefined;

@@ -13,6 +13,7 @@ import { POLICIES } from '../policies/registry.js';
 import { convertCommand, WRITABLE_FORMATS, type ConvertOptions } from './convert.js';
 import { fitCommand, type FitFlags } from './fit.js';
 import { mergeCommand } from './merge.js';
+import { placeCommand, type PlaceFlags } from './place.js';
 import { reportCommand, type ReportFlags } from './report.js';
 import { runCommand } from './run.js';
 import { registerServe } from './serve.js';
@@ -139,6 +140,23 @@ function program(): Command {
     .option('--min-phase <seconds>', 'phases shorter than this on average merge into a neighbour', '0.05')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json']).default('table'))
     .action((runs: string[], opts: FitFlags) => fitCommand(runs, opts));
+  cli
+    .command('place')
+    .description('place GPU pods by scoring plugins (PWR, FGD, ...): a scenario JSON pod by pod, or an openb pod list on the online engine (docs/placement.md)')
+    .argument('<input>', 'scenario JSON ({nodes, target?, pods}), or an openb pod list CSV (with creation_time, deletion_time)')
+    .option('--policy <policy>', 'fgd | pwr | bestfit | dotprod | gpupacking | gpuclustering | random, or a weighted mix such as pwr=200,fgd=800', 'fgd')
+    .option('--format <format>', 'json or table', 'table')
+    .option('--ties <rule>', 'equal totals: name (smallest node name; default for scenarios), ranked (smallest seeded rank, the peers\' fork; default online), random')
+    .option('--seed <n>', 'seed of the random plugin, random ties and the ranking', '0')
+    .option('--power-model <model>', 'scenarios: binary (a GPU is busy when anything is allocated on it, PWR\'s model) or proportional', 'binary')
+    .option('--nodes <file>', 'pod lists: the openb node list (or a JSON node file)')
+    .option('--carbon <trace>', 'pod lists: carbon intensity CSV file or bundled name; the trace\'s time 0 is its start')
+    .option('--extend <mode>', 'pod lists: past the end of the carbon trace: none, repeat or hold')
+    .option('--start <iso>', 'pod lists: the carbon instant where the pod trace\'s time 0 sits')
+    .option('--hold <qos,...>', 'pod lists: hold pods of these QoS classes (e.g. BE) while intensity is in the dirtier half of the next 24 h')
+    .option('--max-hold <duration>', 'pod lists: a held pod starts at the latest after this wait (default 24h)')
+    .option('--compress <k>', 'pod lists: creation times divided by k (arrivals k times denser, durations kept)')
+    .action((input: string, opts: PlaceFlags) => placeCommand(input, opts));
   registerServe(cli);
   return cli;
 }

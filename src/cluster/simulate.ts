@@ -10,7 +10,7 @@ import { EVENT_PRIORITY, type SimEvent } from '../engine/events.js';
 import { Sim, type Handle } from '../engine/sim.js';
 import { InputError } from '../errors.js';
 import { executionOf, type Execution, type Interval } from '../model/execution.js';
-import { JobRun } from '../model/jobrun.js';
+import { JobRun, type PieceSink } from '../model/jobrun.js';
 import { estimateOf, requestOf, type Job } from '../model/jobs.js';
 import { TIME_EPS_S } from '../model/profile.js';
 import { fromPlanner } from '../policies/from-planner.js';
@@ -63,7 +63,16 @@ export interface SimulationOptions {
   /** seed for the policies' random numbers */
   seed?: string | number;
   listeners?: SimulationListener[];
+  /**
+   * Instants of a power-target timeline (demand response): a 'power-target' event fires at each,
+   * tag = its index in this list, job -1. The policy holds the targets themselves.
+   */
+  powerTargets?: readonly number[];
+  /** Told every constant-power piece each job runs (job index, start, end, W, startup or not), in time order per job. */
+  onPiece?: PieceListener;
 }
+
+export type PieceListener = (job: number, startS: number, endS: number, powerW: number, isStartup: boolean) => void;
 
 export interface SimulationResult {
   results: JobResult[];
@@ -111,7 +120,8 @@ export class Simulation {
     this.clusterSpec = options.cluster;
     const core = options.cluster ? new ClusterCore(options.cluster, jobs) : null;
     this.policyName = policy.name;
-    this.world = new World(jobs, policy, core, carbon, options.view ?? carbon, this.slotS, options.seed ?? 0, options.listeners ?? [], options.issued);
+    this.world = new World(jobs, policy, core, carbon, options.view ?? carbon, this.slotS, options.seed ?? 0, options.listeners ?? [], options.issued, options.onPiece);
+    if (options.powerTargets) this.world.schedulePowerTargets(options.powerTargets);
   }
 
   /** Process events; true when the simulation is over, false when the policy paused it. */
@@ -174,7 +184,8 @@ class World implements ClusterView, Actions {
   private readonly firstStartS: Float64Array;
   private readonly finishHandles: Float64Array;
   private readonly allocations: (Allocation | null)[];
-  private readonly intervals: Interval[][];
+  private readonly intervals: [number, number][][];
+  /** what each job asks of a node; built only on a finite cluster */
   private readonly requests: ResourceRequest[];
   private readonly estimates: Float64Array;
   // queue and running set: doubly linked lists over job indices, in insertion order
@@ -204,16 +215,17 @@ class World implements ClusterView, Actions {
     seed: string | number,
     private readonly listeners: SimulationListener[],
     private readonly issued?: IssuedForecast,
+    onPiece?: PieceListener,
   ) {
     const n = jobs.length;
-    this.runs = jobs.map((j) => new JobRun(j.profile));
+    this.runs = jobs.map((j, k) => (onPiece ? new ListenedRun(j.profile, k, onPiece) : new JobRun(j.profile)));
     this.states = new Uint8Array(n); // 0: not yet submitted
     this.startedAtS = new Float64Array(n).fill(NaN);
     this.firstStartS = new Float64Array(n).fill(NaN);
     this.finishHandles = new Float64Array(n).fill(NONE);
     this.allocations = new Array<Allocation | null>(n).fill(null);
-    this.intervals = jobs.map(() => []);
-    this.requests = jobs.map(requestOf);
+    this.intervals = new Array<[number, number][]>(n);
+    this.requests = core ? jobs.map(requestOf) : [];
     this.estimates = Float64Array.from(jobs, estimateOf);
     this.qNext = new Int32Array(n).fill(NONE);
     this.qPrev = new Int32Array(n).fill(NONE);
@@ -224,6 +236,11 @@ class World implements ClusterView, Actions {
     const rng = seedrandom(String(seed));
     this.random = () => rng();
     this.slotOrigin = actual.start;
+  }
+
+  /** One 'power-target' event per instant, tag = index (demand response). */
+  schedulePowerTargets(times: readonly number[]): void {
+    for (let i = 0; i < times.length; i++) this.sim.at(times[i]!, 'power-target', NONE, i);
   }
 
   // ---- the loop ----
@@ -334,7 +351,7 @@ class World implements ClusterView, Actions {
 
   // ---- actions ----
 
-  start(j: number, node?: number): boolean {
+  start(j: number, node?: number, gpus?: readonly number[]): boolean {
     const state = this.states[j];
     if (state !== QUEUED && state !== SUSPENDED) throw new Error(`cannot start job "${this.jobs[j]!.id}": it is ${STATE_NAMES[state!]}`);
     const t = this.sim.now;
@@ -343,7 +360,8 @@ class World implements ClusterView, Actions {
       const req = this.requests[j]!;
       const n = node ?? cs.firstFit(req);
       if (n < 0 || !cs.fitsOn(n, req)) return false;
-      this.allocations[j] = cs.allocate(n, req);
+      if (gpus && !chosenGpusFit(cs, n, req, gpus)) return false;
+      this.allocations[j] = cs.allocate(n, req, gpus);
       this.clusterMeter!.onPower(t, cs);
     }
     if (state === QUEUED) {
@@ -355,7 +373,7 @@ class World implements ClusterView, Actions {
     run.start(t);
     this.states[j] = RUNNING;
     this.startedAtS[j] = t;
-    this.intervals[j]!.push([t, NaN]);
+    (this.intervals[j] ??= []).push([t, NaN]);
     this.addRunning(j);
     this.finishHandles[j] = this.sim.at(run.projectedFinish(), 'finish', j);
     const kind = run.starts === 1 ? 'start' : 'resume';
@@ -467,7 +485,7 @@ class World implements ClusterView, Actions {
     return this.startedAtS[j]!;
   }
   request(j: number): ResourceRequest {
-    return this.requests[j]!;
+    return this.requests[j] ?? requestOf(this.jobs[j]!);
   }
   estimateS(j: number): number {
     return this.estimates[j]!;
@@ -483,16 +501,17 @@ class World implements ClusterView, Actions {
     for (let j = 0; j < this.jobs.length; j++) {
       const job = this.jobs[j]!;
       const run = this.runs[j]!;
-      const ran = this.intervals[j]!;
+      const ran: Interval[] = this.intervals[j] ?? [];
       const plannedEnd = this.policy.plannedEnd?.(j);
       const overrunS = plannedEnd !== undefined && run.finish > plannedEnd ? run.finish - plannedEnd : 0;
       const execution = executionOf(run, ran, overrunS);
       const planned = this.policy.plannedIntervals?.(j);
       out[j] = {
         job,
-        plan: { intervals: planned ? planned.map(([s, e]) => [s, e] as const) : ran.slice() },
+        plan: { intervals: (planned ?? ran.slice()) as Interval[] },
         execution,
-        ...this.jobMeter.charged(j),
+        carbonG: this.jobMeter.carbonG(j),
+        startupCarbonG: this.jobMeter.startupCarbonG(j),
         missed: !(run.finish <= job.deadline + TIME_EPS_S),
         waitS: completionDelay(job, run.finish),
         queueWaitS: this.firstStartS[j]! - job.arrival,
@@ -520,8 +539,7 @@ class World implements ClusterView, Actions {
 
   private endInterval(j: number, end: number): void {
     const list = this.intervals[j]!;
-    const last = list.length - 1;
-    list[last] = [list[last]![0], end];
+    list[list.length - 1]![1] = end;
     this.removeRunning(j);
     if (this.core) {
       const a = this.allocations[j]!;
@@ -567,6 +585,33 @@ class World implements ClusterView, Actions {
     if (n !== NONE) this.rPrev[n] = p;
     else this.rTail = p;
     this.rCount--;
+  }
+}
+
+/** Whether the chosen GPUs of node n are distinct, as many as the request asks, and each has its share free. */
+function chosenGpusFit(cs: ClusterState, n: number, req: ResourceRequest, gpus: readonly number[]): boolean {
+  if (gpus.length !== req.gpus || new Set(gpus).size !== gpus.length) return false;
+  const base = cs.gpuBase[n]!;
+  const count = cs.gpuBase[n + 1]! - base;
+  const need = req.gpuMilli < 1000 ? req.gpuMilli : 1000;
+  return gpus.every((g) => Number.isInteger(g) && g >= 0 && g < count && cs.gpuFree[base + g]! >= need);
+}
+
+/** A run that also tells a listener every piece it produces (SimulationOptions.onPiece). */
+class ListenedRun extends JobRun {
+  constructor(
+    profile: JobRun['profile'],
+    private readonly job: number,
+    private readonly listener: PieceListener,
+  ) {
+    super(profile);
+  }
+
+  override advance(e: number, sink?: PieceSink): void {
+    super.advance(e, (a, b, p, startup) => {
+      sink?.(a, b, p, startup);
+      this.listener(this.job, a, b, p, startup);
+    });
   }
 }
 

@@ -46,8 +46,11 @@ export interface ClusterView {
 
 /** What a policy can do. Starts that do not fit return false and change nothing. */
 export interface Actions {
-  /** Start (or resume) job j now, on `node` or the first node where it fits. */
-  start(j: number, node?: number): boolean;
+  /**
+   * Start (or resume) job j now, on `node` or the first node where it fits; `gpus` chooses the GPU
+   * indices on that node (default: the lowest-index ones that fit).
+   */
+  start(j: number, node?: number, gpus?: readonly number[]): boolean;
   /** Suspend a running job: it rolls back to its last checkpoint and releases its allocation. */
   suspend(j: number): void;
   /** A resume is a start of a suspended job: the startup phases run again. */
