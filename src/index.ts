@@ -222,3 +222,12 @@ export { placeScenarioFile, placeOnline, type PlaceScenarioOptions, type PlaceOn
 export { placementRow, runPlacementSuite, builtinPlacementSuite, parsePlacementSuite, PLACEMENT_POLICIES, PLACEMENT_SEEDS, type PlacementSuite, type PlacementRunRow } from './sweep/placement.js';
 
 
+// demand response: power-target timelines, DVFS curves, the four Emerald policies (docs/demand-response.md)
+export { a100Reference, a100SweepPath, dvfsCurve, parseDvfsSweep, powerPerGpuAt, throughputRatioAt, maxPowerPerGpu, minCapForRatio, capForPowerPerGpu, scaleCurve, type DvfsCurve, type DvfsCurveSpec } from './model/dvfs.js';
+export { powerTargetTimeline, stepAt, shiftTimeline, parseDrEvents, parseTargetSpec, parseGridSignal, eventsFromGridSignal, DEFAULT_MARGIN_FRAC, DEFAULT_RAMP_STEP_S, type DrEvent, type TargetSpec, type TargetStep, type StepKind, type ResolvedEvent, type PowerTargetTimeline, type TimelineOptions, type DrEventsFile, type GridSignal, type GridEventOptions } from './cluster/demand-response.js';
+export { drJobs, baselinePowerW, eventFlex, pausableShare, dvfsFair, jobPowerW, jobRatio, violations, FLEX_LOSS, DR_POLICY_NAMES, FAIR_MODES, isDrPolicyName, type DrJob, type DrJobSpec, type DrPlan, type DrSegment, type DrOptions, type DrPolicyName, type EventFlex, type EventPlanner, type EventPiece, type EventInput, type FairMode, type JobThroughput } from './policies/dr/shared.js';
+export { planDemandResponse, EVENT_PLANNERS, DR_POLICY_DESCRIPTIONS } from './policies/dr/plan.js';
+export { drOnlinePolicy, type DrOnlinePolicy, type DrOnlineSetup, type DrOnlineOptions, type DrAction, type DrEventProgress } from './policies/dr/online.js';
+export { runDrOnEngine, type DrEngineOptions, type DrEngineResult, type DrEngineJob, type RestartSpec, type ShiftableSpec } from './policies/dr/engine.js';
+export { parseDrScenario, planScenario, planJson, planSummary, scenarioOptions, type DrScenario, type PlanJson, type ScenarioOverrides } from './policies/dr/scenario.js';
+export { readMeasuredPower, meanPower, meanMeasured, rmseAgainst, fixedPlanner, fieldReplays, type MeasuredPower, type RmseResult, type ActionTimeline, type FieldReplayInput, type DrReplayRow } from './policies/dr/replay.js';

@@ -17,6 +17,7 @@ import { placeCommand, type PlaceFlags } from './place.js';
 import { reportCommand, type ReportFlags } from './report.js';
 import { runCommand } from './run.js';
 import { registerServe } from './serve.js';
+import { registerDr } from './dr.js';
 import { tracesCommand } from './traces.js';
 import { workerCommand, type WorkerFlags } from './worker.js';
 
@@ -158,6 +159,7 @@ function program(): Command {
     .option('--compress <k>', 'pod lists: creation times divided by k (arrivals k times denser, durations kept)')
     .action((input: string, opts: PlaceFlags) => placeCommand(input, opts));
   registerServe(cli);
+  registerDr(cli);
   return cli;
 }
 

@@ -599,19 +599,21 @@ function chosenGpusFit(cs: ClusterState, n: number, req: ResourceRequest, gpus: 
 
 /** A run that also tells a listener every piece it produces (SimulationOptions.onPiece). */
 class ListenedRun extends JobRun {
-  constructor(
-    profile: JobRun['profile'],
-    private readonly job: number,
-    private readonly listener: PieceListener,
-  ) {
+  private outer: PieceSink | undefined;
+  private readonly both: PieceSink;
+
+  constructor(profile: JobRun['profile'], job: number, listener: PieceListener) {
     super(profile);
+    this.both = (a, b, p, startup) => {
+      this.outer?.(a, b, p, startup);
+      listener(job, a, b, p, startup);
+    };
   }
 
   override advance(e: number, sink?: PieceSink): void {
-    super.advance(e, (a, b, p, startup) => {
-      sink?.(a, b, p, startup);
-      this.listener(this.job, a, b, p, startup);
-    });
+    this.outer = sink;
+    super.advance(e, this.both);
+    this.outer = undefined;
   }
 }
 
