@@ -2,7 +2,9 @@
 // 10k (every 10th job) and all 100k jobs. Each configuration runs in its own process so peak RSS is its own.
 // Run: npm run bench   (builds dist/ first)   |   node bench/core.mjs <scheduler> <jobs>  (one configuration)
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createScheduler, loadCarbon, maxWaitRule, parseWorkload, simulate, summarize, toJobs } from '../dist/index.js';
 
@@ -44,18 +46,34 @@ if (process.argv[2]) {
 } else if (!existsSync(TRACE)) {
   console.log(`skipped: ${fileURLToPath(TRACE)} is absent`);
 } else {
+  // the 10k subset as a file of its own, for the CLI: every 10th job, as one() takes it
+  const dir = mkdtempSync(join(tmpdir(), 'carbon-sim-core-'));
+  const lines = readFileSync(TRACE, 'utf8').split('\n').filter((l) => l !== '');
+  const subset = join(dir, 'pai-10k.csv');
+  writeFileSync(subset, [lines[0], ...lines.slice(1).filter((_, i) => i % 10 === 0)].join('\n') + '\n');
+  const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
   const rows = [];
   for (const scheduler of ['agnostic', 'waitawhile', 'oracle']) {
     for (const n of [10_000, Infinity]) {
+      const load = loadavg()[0];
+      const p0 = performance.now();
       const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), scheduler, String(n)], { encoding: 'utf8' });
-      rows.push(JSON.parse(out));
+      const processMs = performance.now() - p0;
+      // the whole CLI: node start-up, module load, parse, simulate, the table on stdout
+      const c0 = performance.now();
+      execFileSync(process.execPath, [cli, 'run', n === Infinity ? fileURLToPath(TRACE) : subset, '--time-unit', 'h', '--carbon', 'DE-2023', '--extend', 'repeat', '--scheduler', scheduler], { stdio: ['ignore', 'ignore', 'ignore'] });
+      const cliMs = performance.now() - c0;
+      rows.push({ ...JSON.parse(out), process_ms: processMs, cli_ms: cliMs, load });
     }
   }
+  rmSync(dir, { recursive: true, force: true });
   console.log('pai-100k (hours) x DE-2023 hourly carbon, max wait 24 h, one process per row');
-  console.log('scheduler     jobs   load_ms  simulate_ms  total_ms  jobs/s(sim)  peak_rss_MB  carbon_kg');
+  console.log('in process: load + simulate (after a JIT warm-up; node start-up and output excluded); process: that child from spawn to exit');
+  console.log('(with the warm-up); CLI: `node dist/cli.js run ... --time-unit h --carbon DE-2023 --extend repeat`, spawn to exit, no warm-up');
+  console.log('scheduler     jobs   load_ms  simulate_ms  total_ms  process_ms  cli_ms  jobs/s(sim)  peak_rss_MB  carbon_kg  load');
   for (const r of rows) {
     console.log(
-      `${r.scheduler.padEnd(11)} ${String(r.jobs).padStart(6)} ${r.load_ms.toFixed(0).padStart(9)} ${r.simulate_ms.toFixed(0).padStart(12)} ${r.total_ms.toFixed(0).padStart(9)} ${r.jobs_per_s.toFixed(0).padStart(12)} ${r.peak_rss_mb.toFixed(0).padStart(12)} ${r.carbon_kg.toFixed(3).padStart(10)}`,
+      `${r.scheduler.padEnd(11)} ${String(r.jobs).padStart(6)} ${r.load_ms.toFixed(0).padStart(9)} ${r.simulate_ms.toFixed(0).padStart(12)} ${r.total_ms.toFixed(0).padStart(9)} ${r.process_ms.toFixed(0).padStart(11)} ${r.cli_ms.toFixed(0).padStart(7)} ${r.jobs_per_s.toFixed(0).padStart(12)} ${r.peak_rss_mb.toFixed(0).padStart(12)} ${r.carbon_kg.toFixed(3).padStart(10)}  ${r.load.toFixed(2)}`,
     );
   }
   for (const s of ['waitawhile', 'oracle']) {

@@ -7,9 +7,9 @@
 //      own process so that its peak RSS is its own.
 // Usage: node bench/perf.mjs [--only engine,solvers,scaling] [--sizes 10000,100000,1000000]
 //                            [--schedulers agnostic,oracle,waitawhile] [--lp-max-jobs 10000]
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import seedrandom from 'seedrandom';
@@ -48,53 +48,105 @@ function median(xs) {
 function timeCases(cases, reps = 7) {
   const names = Object.keys(cases);
   const ts = Object.fromEntries(names.map((n) => [n, []]));
+  const results = {};
   for (let r = -1; r < reps; r++) {
     for (const n of names) {
       const t0 = performance.now();
-      cases[n]();
+      results[n] = cases[n]();
       if (r >= 0) ts[n].push((performance.now() - t0) / 1000);
     }
   }
-  return Object.fromEntries(names.map((n) => [n, median(ts[n])]));
+  return { times: Object.fromEntries(names.map((n) => [n, median(ts[n])])), results };
 }
 
 // ---------------------------------------------------------------- 1. engine vs bare heap
 
-/** The bare loop: a minimal binary min-heap on typed arrays, no tie-break sequence, no clock. */
-function bareHeap(capacity) {
+/**
+ * Bare loops: a minimal binary min-heap on typed arrays, no clock, no event slots. `tieBreak`: keyed on
+ * (time, push sequence) like EventQueue, so equal times pop in push order (like with like); without it,
+ * on time alone (equal times pop in whatever order the heap's shape gives: not the engine's contract).
+ */
+function bareHeap(capacity, tieBreak) {
   const times = new Float64Array(capacity);
+  const seqs = new Float64Array(capacity);
   const payloads = new Int32Array(capacity);
   let n = 0;
+  let nextSeq = 0;
+  if (!tieBreak) {
+    return {
+      size: () => n,
+      push(t, p) {
+        let i = n++;
+        while (i > 0) {
+          const parent = (i - 1) >> 1;
+          if (times[parent] <= t) break;
+          times[i] = times[parent];
+          payloads[i] = payloads[parent];
+          i = parent;
+        }
+        times[i] = t;
+        payloads[i] = p;
+      },
+      pop() {
+        const top = payloads[0];
+        const m = --n;
+        const t = times[m];
+        const p = payloads[m];
+        let i = 0;
+        const half = m >> 1;
+        while (i < half) {
+          let c = 2 * i + 1;
+          if (c + 1 < m && times[c + 1] < times[c]) c++;
+          if (t <= times[c]) break;
+          times[i] = times[c];
+          payloads[i] = payloads[c];
+          i = c;
+        }
+        times[i] = t;
+        payloads[i] = p;
+        return top;
+      },
+      peek: () => times[0],
+    };
+  }
   return {
     size: () => n,
     push(t, p) {
+      const q = nextSeq++;
       let i = n++;
       while (i > 0) {
         const parent = (i - 1) >> 1;
-        if (times[parent] <= t) break;
-        times[i] = times[parent];
+        const pt = times[parent];
+        if (pt < t || (pt === t && seqs[parent] < q)) break;
+        times[i] = pt;
+        seqs[i] = seqs[parent];
         payloads[i] = payloads[parent];
         i = parent;
       }
       times[i] = t;
+      seqs[i] = q;
       payloads[i] = p;
     },
     pop() {
       const top = payloads[0];
       const m = --n;
       const t = times[m];
+      const q = seqs[m];
       const p = payloads[m];
       let i = 0;
       const half = m >> 1;
       while (i < half) {
         let c = 2 * i + 1;
-        if (c + 1 < m && times[c + 1] < times[c]) c++;
-        if (t <= times[c]) break;
-        times[i] = times[c];
+        if (c + 1 < m && (times[c + 1] < times[c] || (times[c + 1] === times[c] && seqs[c + 1] < seqs[c]))) c++;
+        const ct = times[c];
+        if (t < ct || (t === ct && q < seqs[c])) break;
+        times[i] = ct;
+        seqs[i] = seqs[c];
         payloads[i] = payloads[c];
         i = c;
       }
       times[i] = t;
+      seqs[i] = q;
       payloads[i] = p;
       return top;
     },
@@ -102,75 +154,128 @@ function bareHeap(capacity) {
   };
 }
 
+/** An order-sensitive checksum of the popped payloads: equal only for the same pop order. */
+const mix = (h, p) => (Math.imul(h, 31) + p) | 0;
+
 function engine() {
   const N = 1_000_000;
   const HOLD = 10_000;
   const rng = seedrandom('perf');
-  const times = Float64Array.from({ length: N }, () => rng() * 1e7);
-  const gaps = Float64Array.from({ length: N }, () => rng() * 1e3);
-  let sink = 0;
-
-  // fill + drain: push N events, pop them all
-  const fill = {
-    'Sim.at + next': () => {
-      const e = new lib.Sim();
-      for (let i = 0; i < N; i++) e.at(times[i], 'timer', i);
-      while (e.next()) sink += e.job;
-    },
-    'EventQueue push + pop': () => {
-      const q = new lib.EventQueue(1024);
-      for (let i = 0; i < N; i++) q.push(times[i], i);
-      while (q.size > 0) sink += q.pop();
-    },
-    'bare heap push + pop': () => {
-      const h = bareHeap(N);
-      for (let i = 0; i < N; i++) h.push(times[i], i);
-      while (h.size() > 0) sink += h.pop();
-    },
-  };
-  // hold model (the classic DES workload): HOLD pending events, each pop schedules one later event
-  const hold = {
-    'Sim.at + next': () => {
-      const e = new lib.Sim();
-      for (let i = 0; i < HOLD; i++) e.at(times[i], 'timer', i);
-      let k = HOLD;
-      while (e.next()) {
-        sink += e.job;
-        if (k < N) e.at(e.now + gaps[k], 'timer', k++);
+  // continuous times (no two equal) and the same draws on whole hours (many equal times: ties)
+  const draws = Float64Array.from({ length: N }, () => rng() * 1e7);
+  const gapDraws = Float64Array.from({ length: N }, () => rng());
+  const workloads = [
+    ['continuous times', draws, Float64Array.from(gapDraws, (g) => g * 1e3)],
+    ['whole-hour times (ties)', Float64Array.from(draws, (t) => Math.floor(t / 3600) * 3600), Float64Array.from(gapDraws, (g) => Math.floor(g * 4) * 3600)],
+  ];
+  const checks = {};
+  for (const [what, times, gaps] of workloads) {
+    // fill + drain: push N events, pop them all
+    const fill = {
+      'Sim.at + next': () => {
+        const e = new lib.Sim();
+        for (let i = 0; i < N; i++) e.at(times[i], 'timer', i);
+        let h = 0;
+        while (e.next()) h = mix(h, e.job);
+        return h;
+      },
+      'EventQueue push + pop': () => {
+        const q = new lib.EventQueue(1024);
+        for (let i = 0; i < N; i++) q.push(times[i], i);
+        let h = 0;
+        while (q.size > 0) h = mix(h, q.pop());
+        return h;
+      },
+      'bare heap, (time, seq) ties': () => {
+        const b = bareHeap(N, true);
+        for (let i = 0; i < N; i++) b.push(times[i], i);
+        let h = 0;
+        while (b.size() > 0) h = mix(h, b.pop());
+        return h;
+      },
+      'bare heap, time only': () => {
+        const b = bareHeap(N, false);
+        for (let i = 0; i < N; i++) b.push(times[i], i);
+        let h = 0;
+        while (b.size() > 0) h = mix(h, b.pop());
+        return h;
+      },
+      // the floor: order the same N times, nothing else (no payloads, no ties to keep)
+      'Float64Array sort (floor)': () => {
+        const a = Float64Array.from(times).sort();
+        return a[N >> 1] | 0;
+      },
+    };
+    // hold model (the classic DES workload): HOLD pending events, each pop schedules one later event
+    const hold = {
+      'Sim.at + next': () => {
+        const e = new lib.Sim();
+        for (let i = 0; i < HOLD; i++) e.at(times[i], 'timer', i);
+        let k = HOLD;
+        let h = 0;
+        while (e.next()) {
+          h = mix(h, e.job);
+          if (k < N) e.at(e.now + gaps[k], 'timer', k++);
+        }
+        return h;
+      },
+      'EventQueue push + pop': () => {
+        const q = new lib.EventQueue(1024);
+        for (let i = 0; i < HOLD; i++) q.push(times[i], i);
+        let k = HOLD;
+        let h = 0;
+        while (q.size > 0) {
+          const t = q.peekTime();
+          h = mix(h, q.pop());
+          if (k < N) q.push(t + gaps[k], k++);
+        }
+        return h;
+      },
+      'bare heap, (time, seq) ties': () => {
+        const b = bareHeap(HOLD, true);
+        for (let i = 0; i < HOLD; i++) b.push(times[i], i);
+        let k = HOLD;
+        let h = 0;
+        while (b.size() > 0) {
+          const t = b.peek();
+          h = mix(h, b.pop());
+          if (k < N) b.push(t + gaps[k], k++);
+        }
+        return h;
+      },
+      'bare heap, time only': () => {
+        const b = bareHeap(HOLD, false);
+        for (let i = 0; i < HOLD; i++) b.push(times[i], i);
+        let k = HOLD;
+        let h = 0;
+        while (b.size() > 0) {
+          const t = b.peek();
+          h = mix(h, b.pop());
+          if (k < N) b.push(t + gaps[k], k++);
+        }
+        return h;
+      },
+    };
+    for (const [title, cases] of [
+      [`Event queue, fill then drain ${N.toLocaleString('en')} events, ${what}`, fill],
+      [`Event queue, hold model: ${HOLD.toLocaleString('en')} pending, ${N.toLocaleString('en')} events, ${what}`, hold],
+    ]) {
+      console.log(`${title} (median of 7 interleaved rounds; load average ${loadavg()[0].toFixed(2)})`);
+      const { times: ts, results } = timeCases(cases);
+      const rates = Object.fromEntries(Object.entries(ts).map(([name, t]) => [name, N / t]));
+      const like = rates['bare heap, (time, seq) ties'];
+      const floor = rates['Float64Array sort (floor)'];
+      const order = results['bare heap, (time, seq) ties'];
+      for (const [name, r] of Object.entries(rates)) {
+        const same = name.startsWith('Float64Array') ? '' : results[name] === order ? 'same pop order' : 'other pop order';
+        console.log(`  ${name.padEnd(28)} ${fmtRate(r)} events/s   vs like-for-like heap ${(r / like).toFixed(2)}${floor ? `   vs floor ${(r / floor).toFixed(2)}` : ''}   ${same}`);
       }
-    },
-    'EventQueue push + pop': () => {
-      const q = new lib.EventQueue(1024);
-      for (let i = 0; i < HOLD; i++) q.push(times[i], i);
-      let k = HOLD;
-      while (q.size > 0) {
-        const t = q.peekTime();
-        sink += q.pop();
-        if (k < N) q.push(t + gaps[k], k++);
-      }
-    },
-    'bare heap push + pop': () => {
-      const h = bareHeap(HOLD);
-      for (let i = 0; i < HOLD; i++) h.push(times[i], i);
-      let k = HOLD;
-      while (h.size() > 0) {
-        const t = h.peek();
-        sink += h.pop();
-        if (k < N) h.push(t + gaps[k], k++);
-      }
-    },
-  };
-  for (const [title, cases] of [
-    [`Event queue, fill then drain ${N.toLocaleString('en')} events (median of 7 interleaved rounds)`, fill],
-    [`Event queue, hold model: ${HOLD.toLocaleString('en')} pending, ${N.toLocaleString('en')} events (median of 7 interleaved rounds)`, hold],
-  ]) {
-    console.log(title);
-    const rates = Object.fromEntries(Object.entries(timeCases(cases)).map(([name, t]) => [name, N / t]));
-    const bare = rates['bare heap push + pop'];
-    for (const [name, r] of Object.entries(rates)) console.log(`  ${name.padEnd(24)} ${fmtRate(r)} events/s   ratio to bare heap ${(r / bare).toFixed(2)}`);
-    console.log('');
+      checks[title] = ['Sim.at + next', 'EventQueue push + pop'].every((n) => results[n] === order);
+      console.log('');
+    }
   }
-  if (sink === 42) console.log(''); // keep the loops observable
+  const bad = Object.entries(checks).filter(([, ok]) => !ok);
+  if (bad.length) console.log(`WARNING: the engine popped in another order than the (time, seq) heap in: ${bad.map(([t]) => t).join('; ')}\n`);
 }
 
 function fmtRate(r) {
@@ -234,7 +339,9 @@ function scaling() {
     from = 'bundled pai_1k (../shared/data/workloads/gaia/pai-100k.csv is absent)';
   }
   console.log(`Whole runs: jobs resampled (seed 1) from ${from}, arrivals over the source's span; DE-2023, 24 h max wait, extend repeat; one process per run`);
-  console.log(`  ${'jobs'.padStart(9)} ${'scheduler'.padEnd(11)} ${'load s'.padStart(8)} ${'simulate s'.padStart(11)} ${'lifecycle events/s'.padStart(19)} ${'peak RSS MiB'.padStart(13)}`);
+  console.log('  load + simulate: in process (node start-up and output excluded); process: the same child from spawn to exit;');
+  console.log('  CLI: `node dist/cli.js run FILE --carbon DE-2023 --extend repeat --scheduler S` (table), spawn to exit');
+  console.log(`  ${'jobs'.padStart(9)} ${'scheduler'.padEnd(11)} ${'load s'.padStart(8)} ${'simulate s'.padStart(11)} ${'process s'.padStart(10)} ${'CLI s'.padStart(7)} ${'lifecycle events/s'.padStart(19)} ${'peak RSS MiB'.padStart(13)} ${'CLI RSS MiB'.padStart(12)}  load`);
   const dir = mkdtempSync(join(tmpdir(), 'carbon-sim-perf-'));
   for (const n of sizes) {
     const path = join(dir, `synth-${n}.csv`);
@@ -244,14 +351,32 @@ function scaling() {
         console.log(`  ${n.toLocaleString('en').padStart(9)} ${scheduler.padEnd(11)} skipped (more than --lp-max-jobs ${lpMax})`);
         continue;
       }
+      const load = loadavg()[0].toFixed(2);
+      const p0 = performance.now();
       const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), '--child', path, scheduler], { encoding: 'utf8', maxBuffer: 1 << 20 });
+      const processS = (performance.now() - p0) / 1000;
       const r = JSON.parse(out);
+      const c = cliRun(['run', path, '--carbon', 'DE-2023', '--extend', 'repeat', '--scheduler', scheduler]);
       console.log(
-        `  ${n.toLocaleString('en').padStart(9)} ${scheduler.padEnd(11)} ${r.load_s.toFixed(2).padStart(8)} ${r.simulate_s.toFixed(2).padStart(11)} ${fmtRate(r.events / r.simulate_s).padStart(19)} ${(r.max_rss_kb / 1024).toFixed(0).padStart(13)}`,
+        `  ${n.toLocaleString('en').padStart(9)} ${scheduler.padEnd(11)} ${r.load_s.toFixed(2).padStart(8)} ${r.simulate_s.toFixed(2).padStart(11)} ${processS.toFixed(2).padStart(10)} ${c.wall.toFixed(2).padStart(7)} ${fmtRate(r.events / r.simulate_s).padStart(19)} ${(r.max_rss_kb / 1024).toFixed(0).padStart(13)} ${c.rss === undefined ? '-'.padStart(12) : c.rss.toFixed(0).padStart(12)}  ${load}`,
       );
     }
   }
   console.log('');
+}
+
+/** The CLI as its own process, stdout discarded: wall seconds, and peak RSS (MiB) when GNU time is there. */
+function cliRun(args) {
+  const cli = join(here, '..', 'dist', 'cli.js');
+  const timeFile = join(tmpdir(), `carbon-sim-perf-time-${process.pid}`);
+  const time = existsSync('/usr/bin/time');
+  const t0 = performance.now();
+  const r = time
+    ? spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, process.execPath, cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawnSync(process.execPath, [cli, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const wall = (performance.now() - t0) / 1000;
+  if (r.status !== 0) throw new Error(`carbon-sim ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return { wall, rss: time ? Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024 : undefined };
 }
 
 /** One run in this process: load the workload and carbon, then simulate; print times, events and peak RSS. */

@@ -36,8 +36,11 @@ export class InputError extends Error {
   oneLine(): string {
     let place = this.file ?? '';
     if (this.line !== undefined) place += `${place ? ':' : 'line '}${this.line}`;
-    if (this.field !== undefined) place += place ? ` (field "${this.field}")` : `field "${this.field}"`;
-    const msg = this.message.replace(/\s*\n\s*/g, ' ');
+    // a value is never shown past about 80 characters, whichever reader built the message
+    const clip = (v: string): string => (v.length > 80 ? `${v.slice(0, 77)}...` : v);
+    const field = this.field === undefined ? undefined : clip(this.field);
+    if (field !== undefined) place += place ? ` (field "${field}")` : `field "${field}"`;
+    const msg = this.message.replace(/\s*\n\s*/g, ' ').replace(/"([^"]*)"/g, (m, v: string) => (v.length > 80 ? `"${clip(v)}"` : m));
     return place ? `${place}: ${msg}` : msg;
   }
 }

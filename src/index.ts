@@ -201,7 +201,7 @@ export { EventCollector, eventsCsv, eventsJsonl, type LoggedEvent } from './acco
 export { summarize, jobRecord, jobsCsv, summaryTable, type RunSummary, type JobRecord } from './report/summary.js';
 export { Adder } from './report/sum.js';
 export { describeSample, describeFields, percentiles, studentTQuantile, type Description } from './report/stats.js';
-export { runChartData, timelineSpec, powerSpec, barsSpec, renderSvg, TIMELINE_JOBS, type RunChartData, type BarDatum, type Piece, type PieceKind } from './report/charts.js';
+export { runChartData, timelineSpec, powerSpec, barsSpec, savingSpec, renderSvg, TIMELINE_JOBS, BASELINE_LABEL, type RunChartData, type BarDatum, type SavingDatum, type Piece, type PieceKind } from './report/charts.js';
 export { renderReport, type ReportInput, type ReportTable, type RenderedReport } from './report/html.js';
 
 export { parseSuite, normalizeSuite, type Suite, type SuiteSettings } from './sweep/suite.js';
@@ -221,6 +221,12 @@ export { placementPolicy, type PlacementPolicyOptions, type PlacementOnlinePolic
 export { placeScenarioFile, placeOnline, type PlaceScenarioOptions, type PlaceOnlineOptions, type PlaceOnlineOutput } from './app/place.js';
 export { placementRow, runPlacementSuite, builtinPlacementSuite, parsePlacementSuite, PLACEMENT_POLICIES, PLACEMENT_SEEDS, type PlacementSuite, type PlacementRunRow } from './sweep/placement.js';
 
+// learning: features, surrogates, the step API, the example agent (docs/learning.md)
+export { FeatureTracker, swfFeatureTable, swfJobRows, swfClock, FEATURE_NAMES, FEATURE_COUNT, type SubmitRecord, type QueueState, type FeatureTable, type SwfJobRow } from './learn/features.js';
+export { trainSurrogate, evaluateSurrogate, loadSurrogate, saveSurrogate, parseSurrogate, Surrogate, loadSwfReplay, replayWithPredictions, OnlineFeatures, lastTwoPredictor, surrogatePredictor, type SurrogateModel, type MetricRow, type ReplayRow } from './learn/surrogate.js';
+export { createEnv, loadEnvInputs, DEFAULT_REWARD, QUEUE_FEATURES, type Env, type EnvOptions, type Observation, type StepInfo, type StepResult, type ResetResult, type RewardWeights } from './learn/env.js';
+export { trainAndEvaluate, runEpisode, greedyWeights, type AgentOptions, type AgentResult } from './learn/agent.js';
+export { easyPredictedPolicy, templatePredictor, CORRECTION_STEPS_S, type RunTimePredictor, type EasyPredictedOptions } from './policies/easy-predicted.js';
 
 // demand response: power-target timelines, DVFS curves, the four Emerald policies (docs/demand-response.md)
 export { a100Reference, a100SweepPath, dvfsCurve, parseDvfsSweep, powerPerGpuAt, throughputRatioAt, maxPowerPerGpu, minCapForRatio, capForPowerPerGpu, scaleCurve, type DvfsCurve, type DvfsCurveSpec } from './model/dvfs.js';

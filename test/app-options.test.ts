@@ -18,7 +18,7 @@ describe('report re-runs every kind of run folder from its recorded flags', () =
   for (const [name, args] of cases) {
     it(name, () => {
       const out = join(dir, name.replace(/\W+/g, '-'));
-      const run = cli(['run', ...args, '--carbon', 'DE-2023', '--out', out]);
+      const run = cli(['run', ...args, '--carbon', 'DE-2023', '--out', out, '--format', 'json']);
       expect(run.stderr).toBe('');
       expect(run.code).toBe(0);
       const recorded = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { inputs: { flags: Record<string, string> } };

@@ -19,11 +19,12 @@ const FILES: Record<string, [string[], string]> = {
   'tab-separated.csv': [[], ':1: the header is one field split by tab: carbon CSVs are comma-separated'],
   'unknown-header.csv': [
     [],
-    ':1: unrecognised carbon header "time,value" (expected "Datetime (UTC)", "Time,Carbon Intensity" or "datetime,carbon_intensity_avg")',
+    ':1: no time column recognised among the columns found: "when", "how_much" (name it with --carbon-time-column; ' +
+      "recognised: Electricity Maps, Let's Wait Awhile, WattTime or UK Carbon Intensity exports, or timestamp,value)",
   ],
   'wrong-unit.csv': [
     [],
-    ':1 (field "Carbon Intensity kgCO₂eq/kWh (direct)"): column "Carbon Intensity kgCO₂eq/kWh (direct)" is in kgCO₂eq/kWh; carbon-sim reads gCO₂eq/kWh',
+    ':1 (field "Carbon Intensity kgCO₂eq/kWh (direct)"): column "Carbon Intensity kgCO₂eq/kWh (direct)" is in kgCO₂eq/kWh, not g/kWh: read it with --carbon-unit kg/kWh',
   ],
   'per-mwh-values.csv': [[], `:2 (${DIRECT}): intensity 351000 gCO2/kWh is above 5000: is it in another unit (gCO2/MWh)?`],
   'huge.csv': [[], `:3 (${DIRECT}): intensity 1e308 gCO2/kWh is above 5000: is it in another unit (gCO2/MWh)?`],
@@ -43,17 +44,18 @@ const FILES: Record<string, [string[], string]> = {
   'gap.csv': [
     [],
     `:4 (${TIME}): gap: 2 missing values between 2023-01-01T01:00:00.000Z on line 3 and 2023-01-01T04:00:00.000Z ` +
-      "(the trace's resolution is its shortest step, 1h, first ending on line 3); use --fill hold|linear to fill",
+      "(the trace's resolution is its most common step, 1h, first ending on line 3); use --fill hold|linear to fill",
   ],
+  // one stray timestamp in an hourly file is off the hourly grid, on its own line
   'resolution-glitch.csv': [
     [],
-    `:3 (${TIME}): gap: 5 missing values between 2023-01-01T00:00:00.000Z on line 2 and 2023-01-01T01:00:00.000Z ` +
-      "(the trace's resolution is its shortest step, 10m, first ending on line 4); use --fill hold|linear to fill",
+    `:4 (${TIME}): timestamp 2023-01-01T01:10:00.000Z is off the grid from 2023-01-01T00:00:00.000Z ` +
+      "(the trace's resolution is its most common step, 1h, first ending on line 3)",
   ],
   'off-grid.csv': [
     [],
     `:5 (${TIME}): timestamp 2023-01-01T01:10:00.000Z is off the grid from 2023-01-01T00:00:00.000Z ` +
-      "(the trace's resolution is its shortest step, 20m, first ending on line 3)",
+      "(the trace's resolution is its most common step, 20m, first ending on line 3)",
   ],
   'empty-value.csv': [[], `:3 (${DIRECT}): empty carbon intensity; use --fill hold|linear to fill`],
   'leading-empty.csv': [['--fill', 'hold'], `:2 (${DIRECT}): empty carbon intensity with no earlier value to hold`],

@@ -18,7 +18,7 @@ describe.skipIf(carbs.skip)('the carbs DE 2024 file (gaps, re-fetched overlaps, 
     const e = inputErrorOf(() => loadCarbon(carbs.path, { column: 'lca' }));
     expect([e.code, e.line, e.field]).toEqual(['gap', 26, 'datetime']);
     expect(e.message).toBe(
-      "gap: 97 missing values between 2024-02-01T11:00:00.000Z on line 25 and 2024-02-05T13:00:00.000Z (the trace's resolution is its shortest step, 1h, first ending on line 3); use --fill hold|linear to fill",
+      "gap: 97 missing values between 2024-02-01T11:00:00.000Z on line 25 and 2024-02-05T13:00:00.000Z (the trace's resolution is its most common step, 1h, first ending on line 3); use --fill hold|linear to fill",
     );
   });
 
@@ -61,10 +61,12 @@ describe.skipIf(carbs.skip)('the carbs DE 2024 file (gaps, re-fetched overlaps, 
 });
 
 describe.skipIf(lwaGb.skip)("Let's Wait Awhile GB 2020: 30 min steps, then 15 min from 2020-10-31", () => {
-  it('is a gap at line 3 by default: the resolution is the shortest step', () => {
+  it('is off the grid at line 15171 by default, where 15 min steps begin: the resolution is the most common step', () => {
     const e = inputErrorOf(() => loadCarbon(lwaGb.path));
-    expect([e.code, e.line]).toEqual(['gap', 3]);
-    expect(e.message).toContain('shortest step, 15m, first ending on line 15171');
+    expect([e.code, e.line]).toEqual(['off_grid', 15171]);
+    expect(e.message).toBe(
+      "timestamp 2020-10-31T00:15:00.000Z is off the grid from 2019-12-20T00:00:00.000Z (the trace's resolution is its most common step, 30m, first ending on line 3); --fill hold|linear fills the 15m grid of its shortest step",
+    );
   });
 
   it('--fill hold keeps the step function; resampled back to 30 min it gives the file values', () => {

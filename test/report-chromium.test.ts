@@ -1,9 +1,10 @@
-// The report opens in headless Debian Chromium and the screenshot shows the charts: the Gantt's
-// work and startup colours and the intensity line are there in quantity.
+// The reports open in headless Debian Chromium and the screenshots show the charts: the baseline's
+// grey bars, the green saving bars, the Gantt's work and startup colours and the intensity line are
+// there in quantity.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -73,8 +74,45 @@ function countColour(img: { rgba: Uint8Array }, [r, g, b]: [number, number, numb
   return n;
 }
 
+/** Screenshot a page in headless Chromium, decoded; CARBON_SIM_SCREENSHOTS=DIR keeps a copy as DIR/<name>.png. */
+function screenshot(page: string, name: string, height: number): { width: number; height: number; rgba: Uint8Array } {
+  const dir = dirname(page);
+  const png = join(dir, `${name}.png`);
+  const chromium = spawnSync(
+    CHROMIUM,
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      `--user-data-dir=${join(dir, 'profile')}`,
+      `--screenshot=${png}`,
+      `--window-size=1400,${height}`,
+      pathToFileURL(page).href,
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  expect(existsSync(png), `chromium wrote no screenshot: ${chromium.error?.message ?? chromium.stderr}`).toBe(true);
+  const keep = process.env.CARBON_SIM_SCREENSHOTS;
+  if (keep) {
+    mkdirSync(keep, { recursive: true });
+    copyFileSync(png, join(keep, `${name}.png`));
+  }
+  const img = decodePng(readFileSync(png));
+  expect([img.width, img.height]).toEqual([1400, height]);
+  return img;
+}
+
+const BASELINE_GREY: [number, number, number] = [0x9d, 0x9d, 0x9d];
+const SAVING_GREEN: [number, number, number] = [0x54, 0xa2, 0x4b];
+
 describe.skipIf(skip)('the report in headless Chromium', () => {
-  it('renders the charts: work and startup intervals and the intensity line are visible', () => {
+  it('a run report: the baseline bar, the saving chart, work and startup intervals and the intensity line are visible', () => {
+    // under CI=true the test runs without the browser too: say so, not "wrote no screenshot: null"
+    expect(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM} (apt-get install chromium)`).toBe(true);
     const dir = mkdtempSync(join(tmpdir(), 'carbon-sim-chromium-'));
     writeFileSync(join(dir, 'ml.csv'), thesisWorkload('phases'));
     const run = cli(['run', 'ml.csv', '--carbon', 'DE-2023', '--scheduler', 'waitawhile', '--report', 'report.html'], { cwd: dir });
@@ -82,29 +120,25 @@ describe.skipIf(skip)('the report in headless Chromium', () => {
     const html = readFileSync(join(dir, 'report.html'), 'utf8');
     expect(html).not.toMatch(/https?:\/\/|<script/i);
 
-    const png = join(dir, 'shot.png');
-    const chromium = spawnSync(
-      CHROMIUM,
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-        `--user-data-dir=${join(dir, 'profile')}`,
-        `--screenshot=${png}`,
-        '--window-size=1400,2000',
-        pathToFileURL(join(dir, 'report.html')).href,
-      ],
-      { encoding: 'utf8', timeout: 120_000 },
-    );
-    expect(existsSync(png), `chromium wrote no screenshot: ${chromium.stderr}`).toBe(true);
-    const img = decodePng(readFileSync(png));
-    expect([img.width, img.height]).toEqual([1400, 2000]);
+    const img = screenshot(join(dir, 'report.html'), 'run-report', 2400);
+    expect(countColour(img, BASELINE_GREY)).toBeGreaterThan(2000); // the agnostic baseline's bar
+    expect(countColour(img, SAVING_GREEN)).toBeGreaterThan(2000); // the saving bar
     expect(countColour(img, [0x4c, 0x78, 0xa8])).toBeGreaterThan(5000); // work bars and power area
     expect(countColour(img, [0xe4, 0x57, 0x56])).toBeGreaterThan(100); // startup slivers
     expect(countColour(img, [0x22, 0x22, 0x22], 40)).toBeGreaterThan(1000); // intensity line and text
+  });
+
+  it('a bench report: a baseline bar per group and the saving chart with error bars over seeds', () => {
+    expect(existsSync(CHROMIUM), `chromium not found at ${CHROMIUM} (apt-get install chromium)`).toBe(true);
+    const dir = mkdtempSync(join(tmpdir(), 'carbon-sim-chromium-'));
+    writeFileSync(join(dir, 'suite.json'), JSON.stringify({ schedulers: ['oracle', 'waitawhile'], carbon: ['DE-2023', 'GB-2023'], max_wait: ['6h', '24h'], workloads: ['pai_1k'], forecast: ['gaussian:0.1'], seeds: [0, 1, 2] }));
+    expect(cli(['bench', 'suite.json', '--out', 'sweep', '--workers', '1'], { cwd: dir }).code).toBe(0);
+    const rep = cli(['report', 'sweep', '-o', 'report.html', '--jobs', '10'], { cwd: dir });
+    expect(rep.code).toBe(0);
+    const img = screenshot(join(dir, 'report.html'), 'bench-report', 1600);
+    expect(countColour(img, BASELINE_GREY)).toBeGreaterThan(4 * 1000); // a carbon bar per group (the baseline waits 0 h: no wait bars)
+    expect(countColour(img, SAVING_GREEN)).toBeGreaterThan(8 * 1000); // 4 groups x 2 schedulers
+    // the error bars: dark rules over the green bars (a row of the bars crosses one)
+    expect(countColour(img, [0x22, 0x22, 0x22], 40)).toBeGreaterThan(1000);
   });
 });

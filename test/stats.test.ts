@@ -1,10 +1,11 @@
-// Statistics over repeated runs (mathjs, loaded lazily) and `carbon-sim run --repeat N`.
+// Statistics over repeated runs (no dependency; bit for bit what mathjs computed) and `carbon-sim run --repeat N`.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describeFields, describeSample, percentiles, statsCsv, studentTQuantile } from '../src/report/stats.js';
 import { ROOT, cli } from './helpers.js';
+import { encodeNumbers, statsSamples, tArguments } from './fixtures/stats/samples.js';
 
 describe('studentTQuantile: exact for integer degrees of freedom', () => {
   // reference values: R qt()
@@ -73,11 +74,70 @@ describe('describeSample', () => {
   });
 });
 
-describe('mathjs stays off the CLI start-up path', () => {
-  it('dist/cli.js imports mathjs only dynamically', () => {
-    const bundle = readFileSync(join(ROOT, 'dist/cli.js'), 'utf8');
-    expect(bundle).not.toMatch(/^import[^;]*from\s*["']mathjs["']/m);
-    expect(bundle).toMatch(/import\(["']mathjs["']\)/);
+describe('the statistics without mathjs equal what mathjs computed, bit for bit', () => {
+  // describe-mathjs.json: describeSample and studentTQuantile of the samples in fixtures/stats/samples.ts,
+  // computed with mathjs 15.2.0 (mean, std, min, max) before it was removed.
+  const expected = JSON.parse(readFileSync(join(ROOT, 'test/fixtures/stats/describe-mathjs.json'), 'utf8')) as { describe: unknown[]; t: unknown[] };
+
+  it('describeSample: n, mean, sd, ci95 and percentiles of 307 samples identical; min and max the true ones', async () => {
+    const samples = statsSamples();
+    expect(samples).toHaveLength(expected.describe.length);
+    // mathjs's min and max compare with a tolerance (relative 1e-12, absolute 1e-15), so of values
+    // that close they kept the first, not the smallest: on the 1e-15-scale samples its max was
+    // below the median. Where they differ, ours is Math.min / Math.max and within that tolerance.
+    const close = (a: number, b: number): boolean => Math.abs(a - b) <= Math.max(2.220446049250313e-16, 1e-12 * Math.max(Math.abs(a), Math.abs(b)), 1e-15);
+    let tolerant = 0;
+    for (let i = 0; i < samples.length; i++) {
+      const xs = samples[i]!;
+      const d = await describeSample(xs);
+      // compared as JSON text with -0, NaN and infinities spelled out: equal means identical doubles
+      const got = JSON.parse(encodeNumbers([d.n, d.mean, d.sd, d.ci95, d.min, d.max, d.p2_5, d.median, d.p97_5])) as unknown[];
+      const want = JSON.parse(encodeNumbers(expected.describe[i])) as unknown[];
+      const where = `sample ${i}: ${JSON.stringify(xs).slice(0, 80)}`;
+      expect([got[0], got[1], got[2], got[3], got[6], got[7], got[8]], where).toEqual([want[0], want[1], want[2], want[3], want[6], want[7], want[8]]);
+      for (const [k, truth] of [[4, Math.min(...xs)], [5, Math.max(...xs)]] as const) {
+        if (JSON.stringify(got[k]) === JSON.stringify(want[k])) continue;
+        tolerant++;
+        expect(got[k], where).toBe(truth);
+        expect(close(got[k] as number, want[k] as number), where).toBe(true);
+      }
+    }
+    expect(tolerant).toBeLessThan(60); // only the samples of 1e-15-scale values
+  });
+
+  it('studentTQuantile at 3,312 (p, df) pairs, df 1..200 and up to 5,000: within 1e-10 of the values before (relative)', () => {
+    const args = tArguments();
+    expect(args).toHaveLength(expected.t.length);
+    let worst = 0;
+    args.forEach(([p, df], i) => {
+      const before = expected.t[i] as number;
+      worst = Math.max(worst, Math.abs(studentTQuantile(p, df) - before) / Math.abs(before));
+    });
+    expect(worst).toBeLessThan(1e-10);
+  });
+
+  it('studentTQuantile equals the closed forms for df 1, 2 and 4 to 1e-10 (relative)', () => {
+    const closed: Record<number, (p: number) => number> = {
+      1: (p) => Math.tan(Math.PI * (p - 0.5)),
+      2: (p) => (2 * p - 1) / Math.sqrt(2 * p * (1 - p)),
+      4: (p) => {
+        const a = 4 * p * (1 - p);
+        const q = Math.cos(Math.acos(Math.sqrt(a)) / 3) / Math.sqrt(a);
+        return Math.sign(p - 0.5) * 2 * Math.sqrt(q - 1);
+      },
+    };
+    for (const [df, f] of Object.entries(closed)) {
+      for (const p of [0.001, 0.01, 0.025, 0.1, 0.3, 0.6, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.999, 0.9999]) {
+        const exact = f(p);
+        expect(Math.abs(studentTQuantile(p, Number(df)) - exact) / Math.abs(exact), `df ${df}, p ${p}`).toBeLessThan(1e-10);
+      }
+    }
+  });
+
+  it('mathjs is gone: not a dependency, not in the CLI bundle', () => {
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    expect(pkg.dependencies.mathjs).toBeUndefined();
+    expect(readFileSync(join(ROOT, 'dist/cli.js'), 'utf8')).not.toMatch(/["']mathjs["']/);
   });
 });
 

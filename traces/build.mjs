@@ -1,10 +1,20 @@
-// Rebuilds the bundled traces from ../shared/data (run from the repo root: node traces/build.mjs).
-// Carbon: Electricity Maps hourly exports trimmed to timestamp + direct + LCA intensity (ODbL; see
-// traces/README.md). Each output is checked: one row per UTC hour, no duplicates, no empty values.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// Rebuilds the bundled traces from the reference data (run from the repo root:
+// node traces/build.mjs [DATA], DATA defaulting to ../shared/data). A maintainer's tool: it is not
+// in the npm package. Carbon: Electricity Maps hourly exports trimmed to timestamp + direct + LCA
+// intensity (ODbL; see traces/README.md). Each output is checked: one row per UTC hour, no
+// duplicates, no empty values.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SRC = '../shared/data/carbon/electricitymaps';
+const DATA = process.argv[2] ?? '../shared/data';
+const SRC = join(DATA, 'carbon/electricitymaps');
+const PAI = join(DATA, 'workloads/gaia/pai_1k.csv');
+for (const need of [SRC, PAI]) {
+  if (!existsSync(need)) {
+    console.error(`traces/build.mjs: ${need} is absent: give the reference data folder, node traces/build.mjs DATA (default ../shared/data)`);
+    process.exit(1);
+  }
+}
 const OUT = 'traces/carbon';
 const ZONE_NAMES = { 'DE-LU': 'DE' }; // the German bidding zone is DE-LU; users say DE
 const TIME = 'Datetime (UTC)';
@@ -36,4 +46,4 @@ for (const f of readdirSync(SRC).sort()) {
   writeFileSync(join(OUT, `${name}.csv`), out.join('\n') + '\n');
   console.log(`${name}: ${out.length - 1} rows`);
 }
-copyFileSync('../shared/data/workloads/gaia/pai_1k.csv', 'traces/workloads/pai_1k.csv');
+copyFileSync(PAI, 'traces/workloads/pai_1k.csv');

@@ -1,6 +1,6 @@
 // The one mapping from CLI strings to run options: `run` parses its flags with it, and `report`
 // re-runs a `run --out` folder from the flags recorded in its summary.json through it again.
-import type { CarbonColumn } from '../carbon/csv.js';
+import { CARBON_UNITS, type CarbonColumn, type CarbonUnit } from '../carbon/csv.js';
 import type { ExtendMode } from '../carbon/signal.js';
 import type { FillMode } from '../carbon/transform.js';
 import { parsePowerFlag, type PowerOverrides } from '../cluster/spec.js';
@@ -8,7 +8,7 @@ import type { DevicePower } from '../cluster/types.js';
 import { InputError } from '../errors.js';
 import type { TimeUnit } from '../io/trace.js';
 import { parseDuration } from '../io/units.js';
-import { parseMaxWait } from '../model/deadlines.js';
+import { parseMaxWait, type DeadlineRule } from '../model/deadlines.js';
 import type { RunOptions } from './run.js';
 import { schedulerSettings } from './settings.js';
 
@@ -17,7 +17,7 @@ export type RunFlags = Record<string, string | undefined>;
 
 /** Flags that shape what is simulated (recorded in summary.json), not how it is printed. */
 export const RUN_FLAGS = [
-  'carbon', 'scheduler', 'seed', 'timeUnit', 'wattsPerCpu', 'carbonColumn', 'extend', 'slot', 'start', 'end', 'resample',
+  'carbon', 'scheduler', 'seed', 'timeUnit', 'wattsPerCpu', 'carbonColumn', 'carbonTimeColumn', 'carbonValueColumn', 'carbonUnit', 'extend', 'slot', 'start', 'end', 'resample',
   'fill', 'forecast', 'maxWait', 'deadline', 'timezone', 'skipIncomplete', 'plan', 'cluster', 'processorPower',
   'cpuPackagePower', 'gpuPower', 'startGrid', 'length', 'thresholdQuantile', 'solver', 'maxStarts',
 ] as const;
@@ -52,6 +52,22 @@ function powerFlags(opts: RunFlags): PowerOverrides | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/**
+ * A wait as the CLI and suites take it (`24h`, `6hx24h`): every part needs a unit, since `24`
+ * would be 24 seconds, which is rarely meant (only `0` may go without one).
+ */
+export function parseMaxWaitFlag(text: string, field: string): DeadlineRule {
+  for (const part of text.split('x')) {
+    if (/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(part) && Number(part) !== 0) {
+      const n = part.trim();
+      const example = text.includes('x') ? text.split('x').map((p) => (p === part ? `${n}h` : p)).join('x') : `${n}h`;
+      const what = text.includes('x') ? `"${n}" in "${text}"` : `"${text}"`;
+      throw new InputError('bad_duration', `${what} has no unit: write ${example} for hours (or ${n}s, ${n}m, ${n}d); a bare number would be seconds`, { field });
+    }
+  }
+  return parseMaxWait(text);
+}
+
 /** Parse and check run flags into RunOptions; every problem is one InputError naming the flag. */
 export function runOptionsFromFlags(workload: string, opts: RunFlags): RunOptions {
   const options: RunOptions = {
@@ -64,6 +80,14 @@ export function runOptionsFromFlags(workload: string, opts: RunFlags): RunOption
     carbonColumn: opts.carbonColumn as CarbonColumn,
     extend: opts.extend as ExtendMode,
   };
+  if (opts.carbonTimeColumn !== undefined) options.carbonTimeColumn = opts.carbonTimeColumn;
+  if (opts.carbonValueColumn !== undefined) options.carbonValueColumn = opts.carbonValueColumn;
+  if (opts.carbonUnit !== undefined) {
+    if (!(CARBON_UNITS as string[]).includes(opts.carbonUnit)) {
+      throw new InputError('bad_option', `"${opts.carbonUnit.slice(0, 80)}" is not a carbon unit (${CARBON_UNITS.join(', ')})`, { field: 'carbon-unit' });
+    }
+    options.carbonUnit = opts.carbonUnit as CarbonUnit;
+  }
   if (opts.slot !== undefined) {
     options.slotS = parseDuration(opts.slot, 'slot');
     if (!(options.slotS > 0)) throw new InputError('bad_option', 'slot must be positive', { field: 'slot' });
@@ -74,7 +98,7 @@ export function runOptionsFromFlags(workload: string, opts: RunFlags): RunOption
   options.fill = opts.fill as FillMode;
   options.forecast = opts.forecast!;
   // --max-wait has no commander default so that giving it with --deadline is caught
-  if (opts.maxWait !== undefined) options.deadlineRule = parseMaxWait(opts.maxWait);
+  if (opts.maxWait !== undefined) options.deadlineRule = parseMaxWaitFlag(opts.maxWait, 'max-wait');
   if (opts.deadline !== undefined) options.deadline = opts.deadline;
   if (opts.timezone !== undefined) options.timeZone = opts.timezone;
   if (opts.skipIncomplete !== undefined) options.skipIncomplete = true;

@@ -1,13 +1,13 @@
 // The library form of `carbon-sim run`: everything the CLI does, as one typed function.
 import { readFileSync } from 'node:fs';
-import { parseTimestamp, type CarbonColumn } from '../carbon/csv.js';
+import { parseTimestamp, type CarbonColumn, type CarbonUnit } from '../carbon/csv.js';
 import { forecastView, parseForecast } from '../carbon/forecast.js';
 import { isIssuedForecastSpec, issuedForecast, parseIssuedSpec } from '../carbon/issued.js';
 import { loadCarbonTrace } from '../carbon/load.js';
 import { shapeCarbon, type FillMode, type FillReport } from '../carbon/transform.js';
 import type { CarbonSignal, ExtendMode } from '../carbon/signal.js';
 import { EventCollector, type LoggedEvent } from '../accounting/eventlog.js';
-import { simulate, type SimulationResult } from '../cluster/simulate.js';
+import { simulate, type SimulationListener, type SimulationResult } from '../cluster/simulate.js';
 import { clusterSummary } from '../accounting/metrics.js';
 import { readClusterSpec, type PowerOverrides } from '../cluster/spec.js';
 import { ClusterState } from '../cluster/state.js';
@@ -17,12 +17,13 @@ import { createPolicy, isPolicyName } from '../policies/registry.js';
 import { cpuRequest, type Job } from '../model/jobs.js';
 import { jobRecord, summarize, type JobRecord, type RunSummary } from '../report/summary.js';
 import type { PlanLength, StartGrid } from '../schedulers/candidates.js';
-import { createScheduler } from '../schedulers/registry.js';
+import { createScheduler, schedulerReadsSlot, slotSchedulerNames } from '../schedulers/registry.js';
 import { checkPlanBook, parsePlanBook } from '../schedulers/replay.js';
 import { loadMilpBackend } from '../solvers/milp.js';
 import type { SolverName } from '../solvers/solve.js';
 import { chooseDeadlineRule } from '../model/deadlines.js';
 import { noSkippedJobs, type SkippedJobs } from '../io/swf.js';
+import { resolveWorkloadPath } from '../io/bundled.js';
 import { readWorkloadFile, toJobs, type JobSpec, type LoadedWorkload, type TimeUnit } from '../io/trace.js';
 import { maxWaitRule, type DeadlineRule } from '../model/deadlines.js';
 
@@ -56,6 +57,12 @@ export interface RunOptions {
   timeUnit?: TimeUnit;
   wattsPerCpu?: number;
   carbonColumn?: CarbonColumn;
+  /** the carbon file's time column by header name (case-insensitive); default: recognised */
+  carbonTimeColumn?: string;
+  /** the carbon file's intensity column by header name (case-insensitive); default: recognised */
+  carbonValueColumn?: string;
+  /** unit of the carbon file's values, converted to gCO2/kWh; default g/kWh */
+  carbonUnit?: CarbonUnit;
   extend?: ExtendMode;
   /** replay: plan file path */
   plan?: string;
@@ -78,10 +85,17 @@ export interface RunOptions {
   cluster?: string | ClusterSpec;
   /** device power in place of the defaults (processor, CPU package, GPUs by model) */
   power?: PowerOverrides;
+  /** called as jobs finish, with the count so far and the total (for progress lines; keep it cheap) */
+  onProgress?: (finished: number, total: number) => void;
 }
 
 export interface RunOutput {
   summary: RunSummary;
+  /**
+   * One record per job, in the order of `simulation.results`: built on first read (a getter), so a run
+   * that only needs the summary never holds them; writers can stream `simulation.results` instead
+   * (`runJsonChunks`, `jobsCsvChunks`). Assignable, as a plain property.
+   */
   jobs: JobRecord[];
   events: LoggedEvent[];
   simulation: SimulationResult;
@@ -95,6 +109,8 @@ export interface RunOutput {
   skipped: SkippedJobs;
   /** the finite cluster, when one was given */
   cluster: ClusterSpec | undefined;
+  /** jobs whose power is the per-cpu model (cpus x wattsPerCpu): the workload gave them no power */
+  cpuPowerJobs: number;
 }
 
 export const DEFAULT_MAX_WAIT_S = 24 * 3600;
@@ -115,12 +131,22 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
   const forecast = parseForecast(issuedSpec ? 'oracle' : forecastText);
   const { signal: carbon, fill: carbonFill } =
     typeof options.carbon === 'string'
-      ? loadCarbonTrace(options.carbon, { column: options.carbonColumn ?? 'direct', extend: options.extend ?? 'none', fill: options.fill ?? 'none', ...shape })
+      ? loadCarbonTrace(options.carbon, {
+          column: options.carbonColumn ?? 'direct',
+          extend: options.extend ?? 'none',
+          fill: options.fill ?? 'none',
+          ...shape,
+          ...(options.carbonTimeColumn !== undefined && { timeColumn: options.carbonTimeColumn }),
+          ...(options.carbonValueColumn !== undefined && { valueColumn: options.carbonValueColumn }),
+          ...(options.carbonUnit !== undefined && { unit: options.carbonUnit }),
+        })
       : { signal: shapeCarbon(options.carbon, shape), fill: undefined };
   const view = forecastView(carbon, forecast, options.seed ?? 0);
   const issued = issuedSpec ? issuedForecast(issuedSpec, carbon, options.seed ?? 0) : undefined;
   const replay = options.cluster !== undefined;
-  const workload =
+  // a bundled workload by name (`pai_1k`), like bundled carbon traces
+  if (typeof options.workload === 'string') options = { ...options, workload: resolveWorkloadPath(options.workload) };
+  let workload =
     typeof options.workload === 'string'
       ? readWorkloadFile(options.workload, {
           timeUnit: options.timeUnit ?? 's',
@@ -130,10 +156,15 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
         })
       : undefined;
   const cluster = resolveCluster(options, workload);
-  const specs = workload && cluster ? fitToCluster(workload, cluster, options.workload as string) : workload?.specs;
+  let specs = workload && cluster ? fitToCluster(workload, cluster, options.workload as string) : workload?.specs;
+  const skipped = workload?.skipped ?? noSkippedJobs();
+  const cpuPowerJobs = !workload || !specs ? 0 : workload.format === 'swf' || workload.format === 'batsim' ? specs.length : specs.filter((s) => s.powerFromCpus === true).length;
   const jobs = specs
     ? toJobs(specs, chooseDeadlineRule(options, carbon.epochMs, maxWaitRule(DEFAULT_MAX_WAIT_S)))
     : (options.workload as Job[]);
+  // the parsed specs are garbage from here on (the jobs hold what simulating needs): 1M specs are ~100 MB
+  workload = undefined;
+  specs = undefined;
   const plans = options.plan !== undefined ? parsePlanBook(readInput(options.plan, 'plan'), options.plan) : undefined;
   if (plans) checkPlanBook(plans, jobs, options.plan!);
   if (options.solver !== undefined && options.solver !== 'dp') await loadMilpBackend(options.solver);
@@ -148,7 +179,19 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
   const online = isPolicyName(options.scheduler);
   if (online) rejectPlannerSettings(options.scheduler, schedulerSettings);
   const runner = online ? { policy: createPolicy(options.scheduler) } : { scheduler: createScheduler(options.scheduler, schedulerSettings) };
+  // a slot length given to a scheduler that never looks at the slot grid would silently do nothing
+  if (options.slotS !== undefined && (online || !schedulerReadsSlot(options.scheduler, schedulerSettings))) {
+    const why = !online && options.startGrid === 'arrival' ? ' with --start-grid arrival (its candidate starts are the arrival plus whole hours)' : '';
+    throw new InputError('bad_option', `--slot does not apply to scheduler "${options.scheduler}"${why}: only ${slotSchedulerNames().join(', ')} plan on the slot grid (lowest-window and carbon-time with --start-grid clock)`, { field: 'slot' });
+  }
   const collector = options.events === false ? undefined : new EventCollector();
+  const listeners: SimulationListener[] = collector ? [collector] : [];
+  if (options.onProgress) {
+    const report = options.onProgress;
+    const total = jobs.length;
+    let finished = 0;
+    listeners.push({ onEvent: (kind) => void (kind === 'finish' && report(++finished, total)) });
+  }
   let simulation: SimulationResult;
   try {
     simulation = simulate(jobs, {
@@ -159,7 +202,7 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
       view,
       ...(options.slotS !== undefined && { slotS: options.slotS }),
       seed: options.seed ?? 0,
-      listeners: collector ? [collector] : [],
+      listeners,
     });
   } catch (err) {
     if (err instanceof InputError && options.plan !== undefined && err.code === 'bad_plan') err.at({ file: options.plan });
@@ -167,16 +210,24 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
   }
   const summary = summarize(simulation.results);
   if (cluster && simulation.cluster) summary.cluster = clusterSummary(simulation.results, simulation.cluster, cluster.source);
+  const results = simulation.results;
+  let records: JobRecord[] | undefined;
   return {
     summary,
-    jobs: simulation.results.map(jobRecord),
+    get jobs(): JobRecord[] {
+      return (records ??= results.map(jobRecord));
+    },
+    set jobs(value: JobRecord[]) {
+      records = value;
+    },
     events: collector?.events ?? [],
     simulation,
     carbon,
     view,
     carbonFill,
-    skipped: workload?.skipped ?? noSkippedJobs(),
+    skipped,
     cluster,
+    cpuPowerJobs,
   };
 }
 

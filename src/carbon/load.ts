@@ -1,15 +1,21 @@
 // Loading carbon traces from files or by bundled name (`DE-2023` -> traces/carbon/DE-2023.csv).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
-import { decodeTextFile } from '../io/text.js';
-import { parseCarbonCsv, type CarbonColumn, type CarbonTable } from './csv.js';
+import { decodeTextFile, readInputFile } from '../io/text.js';
+import { parseCarbonCsv, type CarbonColumn, type CarbonTable, type CarbonUnit } from './csv.js';
 import { CarbonSignal, type ExtendMode } from './signal.js';
 import { shapeCarbon, type FillMode, type FillReport, type ShapeOptions } from './transform.js';
 
 export interface LoadCarbonOptions extends ShapeOptions {
   column?: CarbonColumn;
+  /** the time column by header name (--carbon-time-column); default: recognised */
+  timeColumn?: string;
+  /** the intensity column by header name (--carbon-value-column); default: recognised */
+  valueColumn?: string;
+  /** the unit of the file's values (--carbon-unit); default gCO2/kWh */
+  unit?: CarbonUnit;
   extend?: ExtendMode;
   /** how gaps, duplicates and empty values are closed; default `none`: they are errors */
   fill?: FillMode;
@@ -63,16 +69,12 @@ export function resolveCarbonPath(spec: string): string {
   throw new InputError('unknown_carbon', `carbon trace "${spec}" is neither a file nor a bundled name (${hint})`, { field: 'carbon' });
 }
 
-/** A file's text: gzip is unpacked (by its magic bytes); anything that is not UTF-8 text is an error. */
+/**
+ * A file's text: gzip is unpacked (by its magic bytes), up to the input limit (CARBON_SIM_MAX_INPUT,
+ * default 256 MiB); anything that is not UTF-8 text is an error.
+ */
 export function readCarbonText(path: string, file: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError('unreadable_file', code === 'EISDIR' ? 'is a folder, not a file' : `cannot read file (${code})`, { file, field: 'carbon' });
-  }
-  return decodeTextFile(bytes, file, 'a CSV text file');
+  return decodeTextFile(readInputFile(path, { file, field: 'carbon' }), file, 'a CSV text file');
 }
 
 /** A signal over a regular table; times become seconds since its first row (the epoch). */
@@ -89,7 +91,14 @@ export function signalFromTable(table: CarbonTable, name: string, extend: Extend
  */
 export function loadCarbonTrace(spec: string, options: LoadCarbonOptions = {}): LoadedCarbon {
   const text = readCarbonText(resolveCarbonPath(spec), spec);
-  const table = parseCarbonCsv(text, { file: spec, column: options.column ?? 'direct', fill: options.fill ?? 'none' });
+  const table = parseCarbonCsv(text, {
+    file: spec,
+    column: options.column ?? 'direct',
+    fill: options.fill ?? 'none',
+    ...(options.timeColumn !== undefined && { timeColumn: options.timeColumn }),
+    ...(options.valueColumn !== undefined && { valueColumn: options.valueColumn }),
+    ...(options.unit !== undefined && { unit: options.unit }),
+  });
   const signal = shapeCarbon(signalFromTable(table, spec, options.extend ?? 'none'), options);
   return { signal, fill: table.fill };
 }

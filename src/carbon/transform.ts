@@ -49,26 +49,56 @@ export function formatDurationS(s: number): string {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** The grid a trace must lie on: an origin, and the shortest step (first ending on `stepLine`). */
+/** The grid a trace must lie on: an origin, and a step (first ending on `stepLine`), the shortest or the most common one. */
 interface Grid {
   originMs: number;
   stepMs: number;
   stepLine: number;
+  rule: 'shortest' | 'most common';
 }
 
-/** For the check in file order: the first row, and the shortest step between consecutive rows. */
-function fileOrderGrid(rows: CarbonRows): Grid | undefined {
+/**
+ * For the check without a fill: the most common step between the sorted distinct timestamps (the
+ * shortest of equally common ones), and as origin the earliest timestamp in the phase most rows
+ * share. One stray timestamp (01:10 in an hourly file) is then off this grid, on its own line,
+ * instead of making a 10-minute grid with gaps all around it; a row out of order does not change it.
+ */
+function commonGrid(rows: CarbonRows): Grid | undefined {
   const { timesMs, lines } = rows;
+  const distinct = distinctSorted(timesMs);
+  const counts = new Map<number, number>();
+  for (let k = 1; k < distinct.length; k++) {
+    const d = distinct[k]! - distinct[k - 1]!;
+    counts.set(d, (counts.get(d) ?? 0) + 1);
+  }
   let stepMs = Infinity;
+  let best = 0;
+  for (const [d, c] of counts) if (c > best || (c === best && d < stepMs)) [stepMs, best] = [d, c];
+  if (best === 0) return undefined;
+  const phaseOf = (t: number): number => (((t - distinct[0]!) % stepMs) + stepMs) % stepMs;
+  const phases = new Map<number, number>();
+  let phase = 0;
+  let most = 0;
+  for (let i = 0; i < timesMs.length; i++) {
+    const p = phaseOf(timesMs[i]!);
+    const c = (phases.get(p) ?? 0) + 1;
+    phases.set(p, c);
+    if (c > most) [phase, most] = [p, c];
+  }
+  let origin = 0;
+  while (phaseOf(distinct[origin]!) !== phase) origin++;
+  // the line the step is first seen on: a row one step after the row before it
   let stepLine = 0;
-  for (let i = 1; i < timesMs.length; i++) {
-    const d = timesMs[i]! - timesMs[i - 1]!;
-    if (d > 0 && d < stepMs) {
-      stepMs = d;
-      stepLine = lines[i]!;
+  for (let i = 1; i < timesMs.length && stepLine === 0; i++) if (timesMs[i]! - timesMs[i - 1]! === stepMs) stepLine = lines[i]!;
+  if (stepLine === 0) {
+    for (let k = 1; k < distinct.length; k++) {
+      if (distinct[k]! - distinct[k - 1]! === stepMs) {
+        stepLine = lines[timesMs.indexOf(distinct[k]!)]!;
+        break;
+      }
     }
   }
-  return stepLine > 0 ? { originMs: timesMs[0]!, stepMs, stepLine } : undefined;
+  return { originMs: distinct[origin]!, stepMs, stepLine, rule: 'most common' };
 }
 
 /** For a fill: the earliest time, and the shortest step between distinct sorted times. */
@@ -82,7 +112,7 @@ function sortedGrid(rows: CarbonRows, distinct: Float64Array): Grid {
       stepEndMs = distinct[i]!;
     }
   }
-  return { originMs: distinct[0]!, stepMs, stepLine: rows.lines[rows.timesMs.indexOf(stepEndMs)]! };
+  return { originMs: distinct[0]!, stepMs, stepLine: rows.lines[rows.timesMs.indexOf(stepEndMs)]!, rule: 'shortest' };
 }
 
 function distinctSorted(times: Float64Array): Float64Array {
@@ -108,8 +138,9 @@ function tooFewRows(rows: CarbonRows): InputError {
  *
  * Without a fill rule the rows must already be the grid, in order: walking the file, the first
  * duplicate, backwards timestamp, off-grid timestamp, gap or empty value is an error naming its
- * line (the resolution here is the shortest step between consecutive rows, so a row out of
- * order is reported as such, not as gaps around it).
+ * line. Here the resolution is the most common step between the sorted timestamps, so one stray
+ * timestamp is off the grid on its own line, and a gap that a later row falls into is reported
+ * as that row out of order.
  *
  * With `hold` or `linear`: rows are sorted by time (stable); of rows sharing a timestamp the first
  * non-empty value in file order is kept and the others are dropped; then every grid step without a
@@ -119,7 +150,7 @@ function tooFewRows(rows: CarbonRows): InputError {
  */
 export function regularize(rows: CarbonRows, fill: FillMode): CarbonTable {
   if (fill === 'none') {
-    const grid = fileOrderGrid(rows);
+    const grid = commonGrid(rows);
     checkInFileOrder(rows, grid);
     if (!grid) throw tooFewRows(rows);
     return { timesMs: rows.timesMs, values: rows.values, column: rows.column, stepMs: grid.stepMs };
@@ -132,38 +163,61 @@ export function regularize(rows: CarbonRows, fill: FillMode): CarbonTable {
 }
 
 /** How the resolution was found, for messages. */
-const resolutionNote = (g: Grid): string => `the trace's resolution is its shortest step, ${formatDurationS(g.stepMs / 1000)}, first ending on line ${g.stepLine}`;
+const resolutionNote = (g: Grid): string => `the trace's resolution is its ${g.rule} step, ${formatDurationS(g.stepMs / 1000)}, first ending on line ${g.stepLine}`;
 
 function offGrid(rows: CarbonRows, i: number, g: Grid): InputError {
-  return new InputError('off_grid', `timestamp ${iso(rows.timesMs[i]!)} is off the grid from ${iso(g.originMs)} (${resolutionNote(g)})`, {
+  let hint = '';
+  if (g.rule === 'most common') {
+    // A resolution that changes (30 min, then 15 min) is on the grid of its shortest step, which a
+    // fill builds; a stray timestamp (at most two short steps) gets no such hint.
+    const distinct = distinctSorted(rows.timesMs);
+    const fine = sortedGrid(rows, distinct);
+    let n = 0;
+    for (let k = 1; k < distinct.length; k++) if (distinct[k]! - distinct[k - 1]! === fine.stepMs) n++;
+    if (n > 2 && rows.timesMs.every((t) => (t - fine.originMs) % fine.stepMs === 0)) {
+      hint = `; --fill hold|linear fills the ${formatDurationS(fine.stepMs / 1000)} grid of its shortest step`;
+    }
+  }
+  return new InputError('off_grid', `timestamp ${iso(rows.timesMs[i]!)} is off the grid from ${iso(g.originMs)} (${resolutionNote(g)})${hint}`, {
     file: rows.file,
     line: rows.lines[i]!,
     field: rows.timeColumn,
   });
 }
 
-/** The first duplicate, backwards step, off-grid time, gap or empty value in file order is an error. */
+/**
+ * The first duplicate, backwards step, off-grid time, gap or empty value in file order is an
+ * error. A gap that a later row falls into is that row out of order, and reported as such.
+ */
 function checkInFileOrder(rows: CarbonRows, grid: Grid | undefined): void {
   const { timesMs, values, lines, file } = rows;
   for (let i = 0; i < timesMs.length; i++) {
     const t = timesMs[i]!;
     const line = lines[i]!;
-    if (i > 0) {
-      const prev = timesMs[i - 1]!;
-      const where = { file, line, field: rows.timeColumn };
-      if (t === prev) throw new InputError('duplicate_time', `duplicate timestamp ${iso(t)} (also on line ${lines[i - 1]}); use --fill hold|linear to keep the first value`, where);
-      if (t < prev) {
-        throw new InputError('unsorted_time', `timestamp ${iso(t)} goes back before ${iso(prev)} on line ${lines[i - 1]}; use --fill hold|linear to sort the rows`, where);
+    const where = { file, line, field: rows.timeColumn };
+    const prev = i > 0 ? timesMs[i - 1]! : NaN;
+    if (t === prev) throw new InputError('duplicate_time', `duplicate timestamp ${iso(t)} (also on line ${lines[i - 1]}); use --fill hold|linear to keep the first value`, where);
+    if (t < prev) {
+      throw new InputError('unsorted_time', `timestamp ${iso(t)} goes back before ${iso(prev)} on line ${lines[i - 1]}; use --fill hold|linear to sort the rows`, where);
+    }
+    if (grid && (t - grid.originMs) % grid.stepMs !== 0) throw offGrid(rows, i, grid);
+    if (grid && t - prev > grid.stepMs) {
+      for (let j = i + 1; j < timesMs.length; j++) {
+        const u = timesMs[j]!;
+        if (u > prev && u < t) {
+          throw new InputError(
+            'unsorted_time',
+            `timestamp ${iso(u)} is out of order: it belongs between ${iso(prev)} on line ${lines[i - 1]} and ${iso(t)} on line ${line}; use --fill hold|linear to sort the rows`,
+            { file, line: lines[j]!, field: rows.timeColumn },
+          );
+        }
       }
-      if (grid && (t - grid.originMs) % grid.stepMs !== 0) throw offGrid(rows, i, grid);
-      if (grid && t - prev > grid.stepMs) {
-        const missing = (t - prev) / grid.stepMs - 1;
-        throw new InputError(
-          'gap',
-          `gap: ${missing} missing value${missing === 1 ? '' : 's'} between ${iso(prev)} on line ${lines[i - 1]} and ${iso(t)} (${resolutionNote(grid)}); ${FILL_HINT}`,
-          where,
-        );
-      }
+      const missing = (t - prev) / grid.stepMs - 1;
+      throw new InputError(
+        'gap',
+        `gap: ${missing} missing value${missing === 1 ? '' : 's'} between ${iso(prev)} on line ${lines[i - 1]} and ${iso(t)} (${resolutionNote(grid)}); ${FILL_HINT}`,
+        where,
+      );
     }
     if (Number.isNaN(values[i]!)) throw new InputError('missing_value', `empty carbon intensity; ${FILL_HINT}`, { file, line, field: rows.column });
   }

@@ -5,6 +5,8 @@ import { builtinSuiteNames, materializeBuiltin } from '../sweep/builtin.js';
 import { parseShard } from '../sweep/plan.js';
 import { defaultWorkers, RESULTS_CSV, RESULTS_JSONL, runSweep, SUMMARY_MD, type SweepExecutor } from '../sweep/runner.js';
 import { parseSuite } from '../sweep/suite.js';
+import { checkOutputs } from '../io/files.js';
+import { progressLine } from './output.js';
 
 export interface BenchFlags {
   out?: string;
@@ -13,6 +15,13 @@ export interface BenchFlags {
   shard?: string;
   /** redis://host:port[/db]: enqueue the runs for `carbon-sim worker` processes instead of running them here */
   queue?: string;
+  /** progress lines on stderr every few seconds when stderr is not a terminal */
+  progress?: boolean;
+}
+
+/** The output folder must be (or become) a folder that takes files: checked before anything is written. */
+function checkOutDir(dir: string): void {
+  checkOutputs([{ kind: 'into', dir, field: 'out', files: {} }]);
 }
 
 export function positiveInteger(text: string, field: string): number {
@@ -39,14 +48,16 @@ export async function benchCommand(suiteArg: string, flags: BenchFlags): Promise
   if (existsSync(suiteArg) && statSync(suiteArg).isFile()) {
     suiteFile = resolve(suiteArg);
   } else if (builtinSuiteNames().includes(suiteArg)) {
+    checkOutDir(flags.out ?? `bench-${suiteArg}`);
     suiteFile = resolve(materializeBuiltin(suiteArg, flags.out ?? `bench-${suiteArg}`));
   } else {
     throw new InputError('unknown_suite', `"${suiteArg}" is neither a suite file nor a built-in suite (${builtinSuiteNames().join(', ')})`, { field: 'suite' });
   }
   const suite = parseSuite(readFileSync(suiteFile, 'utf8'), suiteFile);
   const outDir = flags.out ?? `bench-${suite.name}`;
+  checkOutDir(outDir);
 
-  const bar = process.stderr.isTTY ? await progressBar() : undefined;
+  const bar = process.stderr.isTTY ? await progressBar() : flags.progress === true ? progressLines() : undefined;
   let outcome;
   try {
     outcome = await runSweep({ suite, suiteFile, outDir, resume: flags.resume === true, ...(shard && { shard }), workers, ...(executor && { executor }), ...(bar && { onProgress: bar.update }) });
@@ -57,6 +68,11 @@ export async function benchCommand(suiteArg: string, flags: BenchFlags): Promise
   if (skipped.length > 0) process.stderr.write(`carbon-sim: note: skipped optional schedulers (not registered): ${skipped.join(', ')}\n`);
   if (outcome.discardedPartialLine) process.stderr.write('carbon-sim: note: discarded a half-written last line of runs.jsonl (that run was redone)\n');
   process.stdout.write(outcome.summary + `\nresults: ${[RESULTS_CSV, RESULTS_JSONL, SUMMARY_MD].map((f) => join(outDir, f)).join(', ')}\n`);
+}
+
+/** `--progress` without a terminal: a line every few seconds. */
+function progressLines(): { update: (done: number, total: number) => void; stop: () => void } {
+  return { update: progressLine('bench', 'runs done'), stop: () => {} };
 }
 
 /** A cli-progress bar on stderr (only when stderr is a terminal). */

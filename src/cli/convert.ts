@@ -1,8 +1,9 @@
 // `carbon-sim convert <in> <out> [--to gaia|typed|swf]`: read any workload format, write another.
-import { existsSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, realpathSync } from 'node:fs';
+import { basename } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { InputError } from '../errors.js';
+import { checkOutputs, writeOutputs } from '../io/files.js';
 import { describeSkipped, totalSkipped } from '../io/swf.js';
 import { readWorkloadFile, type JobSpec, type TimeUnit } from '../io/trace.js';
 import { gaiaCsv, swfLog, typedTrace, type WriteOptions } from '../io/writers.js';
@@ -39,6 +40,7 @@ function sameFile(a: string, b: string): boolean {
 
 export function convertCommand(input: string, out: string, opts: ConvertOptions): void {
   const to = targetFormat(out, opts.to);
+  checkOutputs([{ kind: 'file', path: out, field: 'out', data: '' }]);
   const wattsPerCpu = Number(opts.wattsPerCpu);
   if (opts.wattsPerCpu.trim() === '' || !Number.isFinite(wattsPerCpu) || wattsPerCpu < 0) {
     throw new InputError('bad_option', `"${opts.wattsPerCpu}" must be a non-negative number`, { field: 'watts-per-cpu' });
@@ -53,15 +55,7 @@ export function convertCommand(input: string, out: string, opts: ConvertOptions)
   // Render before writing: a job the target cannot hold leaves no file behind.
   const text = WRITERS[to](workload.specs, { timeUnit: opts.outTimeUnit as TimeUnit, wattsPerCpu, file: input });
   const bytes = /\.gz$/i.test(out) ? gzipSync(text) : Buffer.from(text);
-  const tmp = join(dirname(resolve(out)), `.${basename(out)}.carbon-sim-tmp-${process.pid}`);
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, out);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError('unwritable_file', `cannot write the output (${code ?? (err as Error).message})`, { file: out, field: 'out' });
-  }
+  writeOutputs([{ kind: 'file', path: out, field: 'out', data: bytes }]);
   let report = `converted ${workload.specs.length} jobs: ${workload.format} -> ${to} (${out})`;
   if (totalSkipped(workload.skipped) > 0) report += `; ${describeSkipped(workload.skipped)}`;
   process.stdout.write(report + '\n');

@@ -1,7 +1,7 @@
 // `carbon-sim fit <run folders...>`: fit a phased job model from power recordings (docs/fit.md).
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import { writeOutputs } from '../io/files.js';
 import { fitJson, fitRecordings, renderFit, FIT_DEFAULTS } from '../fit/fit.js';
 import { readRecording, type Recording } from '../fit/measurements.js';
 
@@ -35,18 +35,6 @@ function regex(v: string | undefined, field: string, fallback: RegExp): RegExp {
   }
 }
 
-function writeAtomically(path: string, text: string, field: string): void {
-  const tmp = join(dirname(resolve(path)), `.${basename(path)}.carbon-sim-tmp-${process.pid}`);
-  try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
-  } catch (err) {
-    rmSync(tmp, { force: true });
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError('unwritable_file', `cannot write the output (${code ?? (err as Error).message})`, { file: path, field });
-  }
-}
-
 export function fitCommand(runs: string[], opts: FitFlags, write: (s: string) => void = (s) => process.stdout.write(s)): void {
   const cache = new Map<string, Recording>();
   const read = (dirs: string[] | undefined, requireEvents: boolean): Recording[] =>
@@ -72,8 +60,11 @@ export function fitCommand(runs: string[], opts: FitFlags, write: (s: string) =>
     ...(opts.id !== undefined && { id: opts.id }),
   });
   const json = JSON.stringify(fitJson(result), null, 2) + '\n';
-  // everything is computed before any file is written: bad input leaves no output behind
-  if (opts.out !== undefined) writeAtomically(opts.out, json, 'out');
-  if (opts.trace !== undefined) writeAtomically(opts.trace, result.trace, 'trace');
+  // everything is computed before any file is written: bad input leaves no output behind, and
+  // the two files are written both or neither
+  writeOutputs([
+    ...(opts.out !== undefined ? [{ kind: 'file' as const, path: opts.out, field: 'out', data: json }] : []),
+    ...(opts.trace !== undefined ? [{ kind: 'file' as const, path: opts.trace, field: 'trace', data: result.trace }] : []),
+  ]);
   write(format === 'json' ? json : renderFit(result));
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The command line: the only place that touches argv, stdout, files written and exit codes.
 // Exit 0 ok, 2 bad input, 1 internal error.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, Help, Option } from 'commander';
 import { FILL_MODES } from '../carbon/transform.js';
+import { CARBON_UNITS } from '../carbon/csv.js';
 import { InputError } from '../errors.js';
 import { PLAN_LENGTHS, START_GRIDS } from '../schedulers/candidates.js';
 import { schedulerNames } from '../schedulers/registry.js';
@@ -11,15 +12,19 @@ import { CALENDAR_RULES } from '../model/deadlines.js';
 import { benchCommand, type BenchFlags } from './bench.js';
 import { POLICIES } from '../policies/registry.js';
 import { convertCommand, WRITABLE_FORMATS, type ConvertOptions } from './convert.js';
+import { registerDr } from './dr.js';
 import { fitCommand, type FitFlags } from './fit.js';
 import { mergeCommand } from './merge.js';
 import { placeCommand, type PlaceFlags } from './place.js';
 import { reportCommand, type ReportFlags } from './report.js';
 import { runCommand } from './run.js';
 import { registerServe } from './serve.js';
-import { registerDr } from './dr.js';
+import { registerSurrogate } from './surrogate.js';
+import { registerEnv } from './env.js';
 import { tracesCommand } from './traces.js';
 import { workerCommand, type WorkerFlags } from './worker.js';
+import { debugRequested, internalErrorLine, stdoutError, stdoutIsManaged } from './output.js';
+import { CARBON_SIM_VERSION } from '../sweep/provenance.js';
 
 export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
@@ -28,21 +33,30 @@ export const EXIT_BAD_INPUT = 2;
 function program(): Command {
   const cli = new Command('carbon-sim')
     .description('Carbon- and power-aware job scheduling simulator with a phased power model')
+    .version(CARBON_SIM_VERSION, '-V, --version', 'print the carbon-sim version')
+    .option('--debug', 'print the stack trace of an internal error (a bug)')
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    // every command's help marks its required options (subcommands inherit this)
+    .configureHelp({
+      optionDescription(this: Help, option: Option): string {
+        const text = Help.prototype.optionDescription.call(this, option);
+        return option.mandatory ? `${text} (required)` : text;
+      },
+    })
     .showHelpAfterError(false);
 
   cli
     .command('run')
     .description('simulate a workload under one scheduler and print a summary')
-    .argument('<workload>', 'workload: GAIA CSV (arrival_time,length,cpus), typed | trace or SWF log, plain or gzip')
+    .argument('<workload>', 'workload: GAIA CSV (arrival_time,length,cpus), typed | trace or SWF log, plain or gzip, or a bundled name (pai_1k, roberta)')
     .requiredOption('--carbon <trace>', 'carbon intensity CSV file or bundled name (e.g. DE-2023; see `carbon-sim traces`)')
     .option('--scheduler <name>', `planners: ${schedulerNames().join(' | ')}; online batch policies: ${Object.keys(POLICIES).join(' | ')}`, 'agnostic')
     .option('--cluster <spec>', 'finite cluster: procs:N, NxN{cpus:32,mem:256G,gpus:8,gpu:A100}, swf (the log\'s MaxProcs), or a JSON or openb node-list file (default: infinite capacity)')
     .option('--processor-power <idle/busy>', 'watts of one processor idle/busy on procs: and swf clusters (default 95/190)')
     .option('--cpu-package-power <idle/busy>', 'watts of one 32-vCPU CPU package idle/busy on node clusters (default 15/120)')
     .option('--gpu-power <model=idle/busy,...>', 'watts of GPUs by model, e.g. A100=50/400,T4=10/70 (defaults: PWR\'s table)')
-    .option('--max-wait <duration>', 'how long a job may wait beyond its uninterrupted duration (90s, 30m, 24h, 2d; 6hx24h: jobs under 2 h wait 6h, others 24h; default 24h)')
+    .option('--max-wait <duration>', 'how long a job may wait beyond its uninterrupted duration (with a unit: 90s, 30m, 24h, 2d; 6hx24h: jobs under 2 h wait 6h, others 24h; default 24h)')
     .addOption(new Option('--deadline <rule>', 'calendar deadlines instead of --max-wait: next-workday (17:00, or 09:00 of the next weekday), semi-weekly (Monday or Thursday 09:00)').choices(CALENDAR_RULES))
     .option('--timezone <zone>', 'IANA time zone of --deadline (default UTC)')
     .option('--skip-incomplete', 'SWF: skip jobs without submit time, run time or processors, or with zero run time, and report how many')
@@ -56,10 +70,14 @@ function program(): Command {
     .option('--repeat <n>', 'run seeds seed..seed+N-1 and report the mean and 95% interval of each summary metric')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .option('--out <dir>', 'write events.csv, events.jsonl and summary.json to this folder')
-    .option('--report <file>', 'write an HTML report (charts, tables) of the run; charts also as <name>-<chart>.svg')
+    .option('--report <file>', 'write an HTML report (charts against the carbon-agnostic baseline, tables) of the run; its charts also as SVG files in <name>-charts/ beside it')
+    .option('--progress', 'print a progress line on stderr every few seconds (for long runs, e.g. in batch jobs)')
     .addOption(new Option('--time-unit <unit>', 'unit of the workload times').choices(['s', 'h']).default('s'))
     .option('--watts-per-cpu <watts>', 'power of constant jobs per cpu (GAIA model)', '1')
     .addOption(new Option('--carbon-column <column>', 'Electricity Maps intensity column').choices(['direct', 'lca']).default('direct'))
+    .option('--carbon-time-column <name>', 'the carbon file\'s time column, by header name (default: recognised: Datetime (UTC), datetime, timestamp, time, from, point_time, ...)')
+    .option('--carbon-value-column <name>', 'the carbon file\'s intensity column, by header name (default: recognised exports\' column, or value / intensity / carbon_intensity)')
+    .addOption(new Option('--carbon-unit <unit>', 'unit of the carbon values, converted to gCO2/kWh (default g/kWh; WattTime MOER is lb/MWh)').choices(CARBON_UNITS))
     .addOption(new Option('--extend <mode>', 'past the end of the carbon trace').choices(['none', 'repeat', 'hold']).default('none'))
     .option('--plan <file>', 'plan file for --scheduler replay: {"jobs": {"<id>": [[start, end], ...]}}')
     .addOption(new Option('--start-grid <grid>', 'lowest-window, carbon-time: candidate starts, slot boundaries or arrival + whole hours (default: clock)').choices(START_GRIDS))
@@ -95,6 +113,7 @@ function program(): Command {
     .option('--workers <n>', 'worker threads (default: cores - 1)')
     .option('--resume', 'continue a killed sweep in --out: runs already logged are kept, not redone')
     .option('--shard <i/n>', 'run only the i-th of n deterministic slices (join them with carbon-sim merge)')
+    .option('--progress', 'print a progress line on stderr every few seconds when stderr is not a terminal (a terminal gets a progress bar anyway)')
     .option('--queue <url>', 'enqueue the runs on Redis (redis://host:port[/db]) for carbon-sim worker processes; results come back here (docs/sweeps.md)')
     .action((suite: string, opts: BenchFlags) => benchCommand(suite, opts));
 
@@ -120,7 +139,7 @@ function program(): Command {
     .command('report')
     .description('one self-contained HTML report (inline SVG charts, tables) of a bench or run --out folder')
     .argument('<output>', 'a carbon-sim bench output folder, or a run --out folder')
-    .option('-o, --output <file>', 'HTML file to write; each chart is also written as <name>-<chart>.svg', 'report.html')
+    .option('-o, --output <file>', 'HTML file to write; its charts also as SVG files in <name>-charts/ beside it', 'report.html')
     .option('--group <n>', 'bench: the group whose runs the timelines show (1-based, summary order; 0: none)', '1')
     .option('--jobs <n>', 'jobs drawn in each timeline (the earliest arrivals)', '30')
     .action((output: string, opts: ReportFlags) => reportCommand(output, opts));
@@ -159,6 +178,8 @@ function program(): Command {
     .option('--compress <k>', 'pod lists: creation times divided by k (arrivals k times denser, durations kept)')
     .action((input: string, opts: PlaceFlags) => placeCommand(input, opts));
   registerServe(cli);
+  registerSurrogate(cli);
+  registerEnv(cli);
   registerDr(cli);
   return cli;
 }
@@ -176,14 +197,22 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`carbon-sim: error: ${err.oneLine()}\n`);
       return EXIT_BAD_INPUT;
     }
-    process.stderr.write(`carbon-sim: internal error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(internalErrorLine(err, debugRequested(argv)));
     return EXIT_INTERNAL;
   }
 }
 
-// A closed pipe (`carbon-sim run ... | head`) is not an error.
+// A closed pipe (`carbon-sim run ... | head`) is not an error; any other write error on stdout (a
+// full disk: `> /dev/full`) is one line and exit 2, like bad input. Files are written before stdout.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (stdoutIsManaged()) return; // writeStdout reports it (and takes back the files written)
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-  throw err;
+  process.stderr.write(`carbon-sim: error: ${stdoutError(err).oneLine()}\n`);
+  process.exit(EXIT_BAD_INPUT);
+});
+// Nothing should escape main(); if something does (a callback of a library), it is one line too.
+process.on('uncaughtException', (err) => {
+  process.stderr.write(internalErrorLine(err, debugRequested(process.argv)));
+  process.exit(EXIT_INTERNAL);
 });
 process.exitCode = await main(process.argv.slice(2));

@@ -8,8 +8,9 @@ export interface CsvRow {
   line: number;
 }
 
-export function parseCsvRows(text: string, options: { file: string; delimiter?: string }): CsvRow[] {
-  const common = { delimiter: options.delimiter ?? ',', trim: true, bom: true, relax_column_count: true };
+/** `relaxQuotes`: a `"` inside an unquoted field is data (typed traces' JSON args); a field that starts with one is still quoted. */
+export function parseCsvRows(text: string, options: { file: string; delimiter?: string; relaxQuotes?: boolean }): CsvRow[] {
+  const common = { delimiter: options.delimiter ?? ',', trim: true, bom: true, relax_column_count: true, relax_quotes: options.relaxQuotes ?? false };
   try {
     if (!text.includes('"')) {
       // Without quotes a record is exactly one line: parse plainly (csv-parse's per-record info
@@ -27,7 +28,9 @@ export function parseCsvRows(text: string, options: { file: string; delimiter?: 
     return rows.map((r) => ({ record: r.record, line: r.info.lines }));
   } catch (err) {
     const e = err as { message: string; lines?: number };
-    throw new InputError('malformed_csv', e.message.replace(/ on line \d+$/, ''), { file: options.file, line: e.lines });
+    // csv-parse may quote the field it stopped in: never more than 80 characters of it
+    const message = e.message.replace(/ on line \d+$/, '').replace(/"([^"]*)"/g, (m, v: string) => (v.length > 80 ? `"${v.slice(0, 77)}..."` : m));
+    throw new InputError('malformed_csv', message, { file: options.file, line: e.lines });
   }
 }
 

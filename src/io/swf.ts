@@ -7,6 +7,7 @@
 //   power = cpus x watts-per-cpu (a constant job, as GAIA).
 // Every other field is kept in the records but not simulated.
 import { InputError } from '../errors.js';
+import { clip, quote } from './text.js';
 import { constantProfile } from '../model/jobs.js';
 import { compileProfile, type CompiledProfile } from '../model/profile.js';
 import type { JobSpec } from './trace.js';
@@ -152,8 +153,8 @@ export function parseSwf(text: string, options: { file?: string } = {}): SwfLog 
         }
         const v = decimalAt(text, start, i);
         const name = SWF_FIELDS[field]!;
-        if (Number.isNaN(v)) throw new InputError('not_a_number', `"${text.slice(start, i)}" is not a number`, { file, line, field: name });
-        if (!Number.isFinite(v)) throw new InputError('not_finite', `${text.slice(start, i)} is not finite`, { file, line, field: name });
+        if (Number.isNaN(v)) throw new InputError('not_a_number', `${quote(text.slice(start, i))} is not a number`, { file, line, field: name });
+        if (!Number.isFinite(v)) throw new InputError('not_finite', `${clip(text.slice(start, i))} is not finite`, { file, line, field: name });
         values[base + field] = v;
         field++;
         while (i < end && isBlank(text.charCodeAt(i))) i++;

@@ -2,10 +2,10 @@
 // (`arrival_time|length|cpus|name|args`), with optional `id`, `power`, `deadline`, `max_wait`;
 // SWF logs through ./swf.ts, Batsim JSON workloads through ./batsim.ts. Files may be gzip-compressed;
 // the format is told from the content.
-import { readFileSync } from 'node:fs';
 import { parseCsvRows } from './csv.js';
+import { parseFastWorkload } from './fast-csv.js';
 import { InputError } from '../errors.js';
-import { decodeTextFile } from './text.js';
+import { clip, decodeTextFile, isDecimal, quote, readInputFile } from './text.js';
 import {
   constantProfile,
   cpuRequest,
@@ -55,6 +55,8 @@ export interface JobSpec {
   size?: number;
   /** 1-based line in the file */
   line: number;
+  /** the job's power is the per-cpu model (cpus x wattsPerCpu): no power column, power args or phases */
+  powerFromCpus?: true;
 }
 
 /** `length` of a phased job must match its phase total to within this (trace lengths are whole seconds). */
@@ -72,8 +74,13 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
   const firstLine = firstContentLine(text);
   if (firstLine === '') throw new InputError('empty_file', 'workload file is empty (expected a header line)', { file, line: 1 });
   const delimiter = firstLine.includes('|') ? '|' : ',';
+  // unquoted all-constant traces: typed columns, no csv-parse (./fast-csv.ts); it accepts only what the
+  // rows below accept and yields the same specs, else undefined and the rows below decide
+  const fast = parseFastWorkload(text, delimiter, { unit, wattsPerCpu });
+  if (fast !== undefined) return fast;
 
-  const rows = parseCsvRows(text, { file, delimiter });
+  // typed traces: a `"` inside a field is data, so JSON args ({"startup": ...}) read as documented
+  const rows = parseCsvRows(text, { file, delimiter, relaxQuotes: delimiter === '|' });
   const { record: header, line: headerLine } = rows[0]!;
   const foreign = [';', '\t'].find((d) => header.length === 1 && header[0]!.includes(d));
   if (foreign !== undefined) {
@@ -87,8 +94,8 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
     if (!KNOWN.has(name)) {
       throw new InputError(
         'unknown_column',
-        `unknown column "${name}" (known: ${[...REQUIRED, ...OPTIONAL].join(', ')}; delimiter "${delimiter}")`,
-        { file, line: headerLine, field: name },
+        `unknown column ${quote(name)} (known: ${[...REQUIRED, ...OPTIONAL].join(', ')}; delimiter "${delimiter}")`,
+        { file, line: headerLine, field: clip(name) },
       );
     }
     if (col.has(name)) throw new InputError('duplicate_column', `column "${name}" appears twice`, { file, line: headerLine, field: name });
@@ -125,17 +132,18 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
     if (deadline !== undefined && maxWait !== undefined) {
       fail('conflicting_deadline', 'deadline', 'give either deadline or max_wait for a job, not both');
     }
+    if (deadline !== undefined && deadline < arrival!) fail('deadline_before_arrival', 'deadline', `deadline ${deadline} is before arrival_time ${arrival}`);
     const typeName = cell('name');
     if (typeName !== undefined && typeName === '') fail('missing_value', 'name', 'job type (name) is empty');
     const type = typeName ?? 'constant';
-    if (!isJobType(type)) fail('unknown_job_type', 'name', `unknown job type "${type}" (known: ${JOB_TYPES.join(', ')})`);
+    if (!isJobType(type)) fail('unknown_job_type', 'name', `unknown job type ${quote(type)} (known: ${JOB_TYPES.join(', ')})`);
     const argsText = cell('args') ?? '';
     let args: LiteralValue | undefined;
     if (argsText !== '') {
       try {
         args = parseLiteral(argsText);
       } catch (err) {
-        if (err instanceof LiteralError) fail('bad_args', 'args', `args is not a data literal: ${err.message}`);
+        if (err instanceof LiteralError) fail('bad_args', 'args', `args is not a data literal: ${clipQuoted(err.message)}`);
         throw err;
       }
     }
@@ -167,12 +175,14 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
     }
     const id = cell('id') ?? String(r - 1);
     if (id === '') fail('missing_value', 'id', 'id is empty');
-    if (ids.has(id)) fail('duplicate_id', 'id', `duplicate job id "${id}"`);
+    if (ids.has(id)) fail('duplicate_id', 'id', `duplicate job id ${quote(id)}`);
     ids.add(id);
     const spec: JobSpec = { id, type: type as JobType, arrival: arrival! * unit, cpus: cpus ?? 1, profile: compiled, line };
     if (deadline !== undefined) spec.deadline = deadline * unit;
     if (maxWait !== undefined) spec.maxWait = maxWait * unit;
     if (args !== undefined) spec.args = args;
+    const argsPower = args !== null && typeof args === 'object' && !Array.isArray(args) && (args as Record<string, unknown>).power !== undefined;
+    if (type === 'constant' && power === undefined && !argsPower) spec.powerFromCpus = true;
     specs[r - 1] = spec;
   }
   return specs;
@@ -200,13 +210,7 @@ export interface LoadedWorkload {
 
 /** Read a workload file (plain or gzip): an SWF log, a GAIA CSV, a typed `|` trace or a Batsim JSON workload. */
 export function readWorkloadFile(path: string, options: ReadWorkloadOptions = {}): LoadedWorkload {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new InputError('unreadable_file', code === 'ENOENT' ? 'no such file' : `cannot read file (${code})`, { file: path, field: 'workload' });
-  }
+  const bytes = readInputFile(path, { file: path, field: 'workload' });
   return parseWorkloadBytes(bytes, { ...options, file: options.file ?? path });
 }
 
@@ -279,16 +283,23 @@ function cellOf(record: readonly string[], index: number | undefined): string | 
 function numberCell(record: readonly string[], index: number | undefined, field: string, rule: NumberRule, file: string, line: number): number | undefined {
   const raw = cellOf(record, index);
   if (raw === undefined || raw === '') return undefined;
-  const v = Number(raw);
   const fail = (code: string, message: string): never => {
     throw new InputError(code, message, { file, line, field });
   };
-  if (raw.trim() === '' || Number.isNaN(v)) fail('not_a_number', `"${raw}" is not a number`);
-  if (!Number.isFinite(v)) fail('not_finite', `${raw} is not finite`);
-  if (rule.positive && !(v > 0)) fail('not_positive', `${raw} must be positive`);
-  if (rule.min !== undefined && v < rule.min) fail('negative', `${raw} must not be negative`);
-  if (rule.integer && !Number.isInteger(v)) fail('not_integer', `${raw} must be a whole number`);
+  // decimals only: Number() would read 0x64, 0b1100100 and 0o144 as 100, and 'Infinity'
+  if (!isDecimal(raw)) fail('not_a_number', `${quote(raw)} is not a number`);
+  const v = Number(raw);
+  const shown = clip(raw);
+  if (!Number.isFinite(v)) fail('not_finite', `${shown} is not finite`);
+  if (rule.positive && !(v > 0)) fail('not_positive', `${shown} must be positive`);
+  if (rule.min !== undefined && v < rule.min) fail('negative', `${shown} must not be negative`);
+  if (rule.integer && !Number.isInteger(v)) fail('not_integer', `${shown} must be a whole number`);
   return v;
+}
+
+/** A message from another reader (the literal parser) with every quoted value clipped to 80 characters. */
+function clipQuoted(message: string): string {
+  return message.replace(/"([^"]*)"/g, (m, v: string) => (v.length > 80 ? quote(v) : m));
 }
 
 function bad(message: string, field = 'args'): never {
@@ -303,13 +314,14 @@ function asRecord(v: LiteralValue | undefined, what: string): Record<string, Lit
 function toPhase(v: LiteralValue, where: string): Phase {
   const o = asRecord(v, where);
   for (const k of Object.keys(o)) {
-    if (!['name', 'duration', 'power', 'is_checkpoint'].includes(k)) bad(`${where} has unknown key "${k}"`);
+    if (!['name', 'duration', 'power', 'is_checkpoint'].includes(k)) bad(`${where} has unknown key ${quote(k)}`);
   }
   const { name, duration, power, is_checkpoint: checkpoint } = o;
   if (typeof name !== 'string') bad(`${where} needs a string "name"`);
-  if (typeof duration !== 'number' || !(duration >= 0)) bad(`${where} "${name as string}" needs a non-negative "duration", got ${String(duration)}`);
-  if (typeof power !== 'number' || !(power >= 0)) bad(`${where} "${name as string}" needs a non-negative "power", got ${String(power)}`);
-  if (checkpoint !== undefined && typeof checkpoint !== 'boolean') bad(`${where} "${name as string}": is_checkpoint must be True or False`);
+  const named = `${where} ${quote(name as string)}`;
+  if (typeof duration !== 'number' || !(duration >= 0)) bad(`${named} needs a non-negative "duration", got ${clip(String(duration))}`);
+  if (typeof power !== 'number' || !(power >= 0)) bad(`${named} needs a non-negative "power", got ${clip(String(power))}`);
+  if (checkpoint !== undefined && typeof checkpoint !== 'boolean') bad(`${named}: is_checkpoint must be True or False`);
   const phase: Phase = { name: name as string, duration: duration as number, power: power as number };
   if (checkpoint === true) phase.isCheckpoint = true;
   return phase;
@@ -324,7 +336,7 @@ function toPhases(v: LiteralValue | undefined, where: string): Phase[] {
 export function phasesFromArgs(args: LiteralValue | undefined): PowerProfile {
   if (Array.isArray(args)) return { startup: [], work: toPhases(args, 'work') };
   const o = asRecord(args, 'phases args');
-  for (const k of Object.keys(o)) if (k !== 'startup' && k !== 'work') bad(`phases args has unknown key "${k}" (expected startup, work)`);
+  for (const k of Object.keys(o)) if (k !== 'startup' && k !== 'work') bad(`phases args has unknown key ${quote(k)} (expected startup, work)`);
   return { startup: o.startup === undefined ? [] : toPhases(o.startup, 'startup'), work: toPhases(o.work, 'work') };
 }
 
@@ -334,7 +346,7 @@ function buildProfile(type: JobType, args: LiteralValue | undefined, ctx: { leng
       let power = ctx.powerW;
       if (args !== undefined) {
         const o = asRecord(args, 'constant args');
-        for (const k of Object.keys(o)) if (k !== 'power') bad(`constant args has unknown key "${k}" (expected power)`);
+        for (const k of Object.keys(o)) if (k !== 'power') bad(`constant args has unknown key ${quote(k)} (expected power)`);
         if (o.power !== undefined) {
           if (typeof o.power !== 'number' || !(o.power >= 0)) bad(`constant power must be a non-negative number`);
           power = o.power as number;
@@ -349,7 +361,7 @@ function buildProfile(type: JobType, args: LiteralValue | undefined, ctx: { leng
       return mockedConstantProfile(phasesFromArgs(args));
     case 'ml': {
       const o = asRecord(args, 'ml args');
-      for (const k of Object.keys(o)) if (!(ML_KEYS as readonly string[]).includes(k)) bad(`ml args has unknown key "${k}"`);
+      for (const k of Object.keys(o)) if (!(ML_KEYS as readonly string[]).includes(k)) bad(`ml args has unknown key ${quote(k)}`);
       for (const k of ML_KEYS) if (typeof o[k] !== 'number') bad(`ml args needs a number "${k}"`);
       return mlProfile(o as unknown as MlParameters);
     }

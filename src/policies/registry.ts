@@ -1,6 +1,7 @@
 // Online policies by CLI name. Planners (src/schedulers) run online through fromPlanner; these
 // act on the cluster itself and need no plan.
 import { carbonEasyPolicy, easyPolicy, fcfsPolicy } from './batch.js';
+import { easyPredictedPolicy } from './easy-predicted.js';
 import type { Policy } from './types.js';
 
 export interface PolicyEntry {
@@ -14,6 +15,10 @@ export const POLICIES: Record<string, PolicyEntry> = {
   'carbon-easy': {
     description: 'EASY that holds queued jobs while intensity is in the dirtier half of the next 24 h, each until its latest start',
     create: () => carbonEasyPolicy(),
+  },
+  'easy-predicted': {
+    description: 'EASY on predicted run times (last two jobs of the same size and request), grown EASY++-style when a job outlives its prediction',
+    create: () => easyPredictedPolicy(),
   },
 };
 

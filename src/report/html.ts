@@ -1,10 +1,12 @@
 // One self-contained HTML report: inline SVG charts and tables, no scripts, no external URLs.
-import { barsSpec, clusterPowerSpec, powerSpec, queueSpec, renderSvg, timelineSpec, type BarDatum, type RunChartData } from './charts.js';
+import { barsSpec, clusterPowerSpec, powerSpec, queueSpec, renderSvg, savingSpec, timelineSpec, type BarDatum, type RunChartData, type SavingDatum } from './charts.js';
 
 export interface ReportTable {
   title: string;
   headers: readonly string[];
   rows: readonly (readonly string[])[];
+  /** placed after the charts (long reference tables such as the inputs) */
+  after?: boolean;
 }
 
 export interface ReportInput {
@@ -13,15 +15,18 @@ export interface ReportInput {
   notes: readonly string[];
   /** one timeline and one power chart per run */
   runs: readonly RunChartData[];
+  /** carbon and wait per group and scheduler, the carbon-agnostic baseline (BASELINE_LABEL) included */
   bars: readonly BarDatum[];
-  /** scheduler order of the bars */
+  /** scheduler order of the bars, the baseline last */
   schedulers: readonly string[];
+  /** saving against the baseline per group and scheduler (the baseline itself not among them) */
+  savings: readonly SavingDatum[];
   tables: readonly ReportTable[];
 }
 
 export interface RenderedReport {
   html: string;
-  /** each chart as a standalone SVG file, by file-name suffix (`bars`, `timeline-1-oracle`) */
+  /** each chart as a standalone SVG, by name (`bars`, `saving`, `timeline-1-oracle`): `<name>.svg` in the charts folder */
   svgs: { name: string; svg: string }[];
 }
 
@@ -48,18 +53,25 @@ function inlineSvg(svg: string): string {
 }
 
 function table(t: ReportTable): string {
-  const numeric = (s: string): boolean => /^-?[\d.,]+(e[+-]?\d+)?$/.test(s);
+  // numbers, with or without a unit, align right
+  const numeric = (s: string): boolean => /^[-+]?\d[\d.,]*(e[+-]?\d+)?( .*)?$/.test(s) || s === 'n/a';
   const head = `<tr>${t.headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr>`;
   const body = t.rows.map((r) => `<tr>${r.map((c) => `<td${numeric(c) ? ' class="num"' : ''}>${escapeHtml(c)}</td>`).join('')}</tr>`).join('\n');
   return `<h2>${escapeHtml(t.title)}</h2>\n<table>\n${head}\n${body}\n</table>`;
 }
 
-/** Render every chart and assemble the page. The same input gives the same bytes. */
-export async function renderReport(input: ReportInput): Promise<RenderedReport> {
+/**
+ * Render every chart and assemble the page. The same input gives the same bytes. `chartsFolder`:
+ * the folder name beside the HTML that holds the charts as SVG files, named in the page.
+ */
+export async function renderReport(input: ReportInput, chartsFolder?: string): Promise<RenderedReport> {
   const svgs: RenderedReport['svgs'] = [];
   const sections: string[] = [];
   if (input.bars.length > 0) {
     svgs.push({ name: 'bars', svg: await renderSvg(barsSpec(input.bars, input.schedulers)) });
+  }
+  if (input.savings.length > 0) {
+    svgs.push({ name: 'saving', svg: await renderSvg(savingSpec(input.savings, input.schedulers.filter((s) => input.savings.some((x) => x.scheduler === s)))) });
   }
   for (const [i, run] of input.runs.entries()) {
     const name = `${i + 1}-${slug(run.label)}`;
@@ -82,9 +94,11 @@ export async function renderReport(input: ReportInput): Promise<RenderedReport> 
     '<body>',
     `<h1>${escapeHtml(input.title)}</h1>`,
     ...input.notes.map((n) => `<p>${escapeHtml(n)}</p>`),
-    ...input.tables.map(table),
+    ...input.tables.filter((t) => !t.after).map(table),
     '<h2>Charts</h2>',
+    ...(chartsFolder !== undefined ? [`<p>Each chart is also a standalone SVG file in ${escapeHtml(chartsFolder)}/ beside this page.</p>`] : []),
     ...sections,
+    ...input.tables.filter((t) => t.after).map(table),
     '</body>',
     '</html>',
     '',

@@ -1,5 +1,6 @@
-// Statistics over repeated runs: means, percentiles, 95% intervals. mathjs is loaded on first use
-// (`await import`), so commands that never summarise repetitions do not pay its start-up cost.
+// Statistics over repeated runs: means, percentiles, 95% intervals. No dependency: the sums are
+// the plain left-to-right ones mathjs computed (test/stats.test.ts holds its outputs and checks
+// them bit for bit), and the Student t quantile is exact for integer degrees of freedom.
 
 /** A sample of one metric over repeated runs. */
 export interface Description {
@@ -17,13 +18,9 @@ export interface Description {
   p97_5: number;
 }
 
-type MathJs = typeof import('mathjs');
-let mathjs: Promise<MathJs> | undefined;
-const math = (): Promise<MathJs> => (mathjs ??= import('mathjs'));
-
 /**
  * Percentiles (fractions in [0, 1]) of values, interpolated linearly between order statistics at
- * position (n - 1) p (mathjs's quantileSeq rule), written as lo + (hi - lo) f so that equal
+ * position (n - 1) p (the rule of mathjs's quantileSeq and R's type 7), written as lo + (hi - lo) f so that equal
  * neighbours give their value exactly (quantileSeq's lo (1 - f) + hi f does not).
  */
 export function percentiles(values: readonly number[], fractions: readonly number[]): number[] {
@@ -38,26 +35,61 @@ export function percentiles(values: readonly number[], fractions: readonly numbe
   });
 }
 
+/** Sum left to right, then divide: the mean as mathjs computed it. */
+function plainMean(xs: readonly number[]): number {
+  let sum = xs[0]!;
+  for (let i = 1; i < xs.length; i++) sum += xs[i]!;
+  return sum / xs.length;
+}
+
+/** Sample variance (divisor n - 1) by two passes: the mean, then the sum of squared deviations. */
+function sampleVariance(xs: readonly number[]): number {
+  const mean = plainMean(xs);
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) {
+    const d = xs[i]! - mean;
+    sum = i === 0 ? d * d : sum + d * d;
+  }
+  return sum / (xs.length - 1);
+}
+
+/** The smallest and largest value; the first of equal ones; NaN once a NaN is met. */
+function extremes(xs: readonly number[]): [number, number] {
+  let min = xs[0]!;
+  let max = xs[0]!;
+  for (let i = 1; i < xs.length; i++) {
+    const v = xs[i]!;
+    if (Number.isNaN(v)) {
+      min = v;
+      max = v;
+    } else {
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return [min, max];
+}
+
 /** Mean, spread, percentiles and the 95% confidence interval of the mean of a sample. */
 export async function describeSample(values: readonly number[]): Promise<Description> {
   const n = values.length;
   if (n === 0) throw new RangeError('describe needs at least one value');
-  const m = await math();
   const data = [...values];
   // Moments of the data shifted by its first value: exact for a constant sample, and no
   // cancellation when the spread is small against the values (energy over seeds).
   const shift = data[0]!;
   const deviations = data.map((x) => x - shift);
-  const mean = shift + (m.mean(deviations) as number);
+  const mean = shift + plainMean(deviations);
   const [p2_5, median, p97_5] = percentiles(data, [0.025, 0.5, 0.975]);
   let sd: number | null = null;
   let ci95: [number, number] | null = null;
   if (n >= 2) {
-    sd = m.std(deviations, 'unbiased') as unknown as number;
+    sd = Math.sqrt(sampleVariance(deviations));
     const half = (studentTQuantile(0.975, n - 1) * sd) / Math.sqrt(n);
     ci95 = [mean - half, mean + half];
   }
-  return { n, mean, sd, ci95, min: m.min(data) as number, max: m.max(data) as number, p2_5: p2_5!, median: median!, p97_5: p97_5! };
+  const [min, max] = extremes(data);
+  return { n, mean, sd, ci95, min, max, p2_5: p2_5!, median: median!, p97_5: p97_5! };
 }
 
 /** `describeSample` for each numeric field of a list of records (e.g. run summaries), in key order. */

@@ -92,6 +92,99 @@ export function jobsCsv(records: readonly JobRecord[]): string {
   return lines.join('\n') + '\n';
 }
 
+/**
+ * JSON.stringify(jobRecord(r)), byte for byte, without building the record: what `--format json`
+ * writes for 1M jobs without holding 1M records.
+ */
+export function jobRecordJson(r: JobResult): string {
+  const e = r.execution;
+  let out = '{';
+  let comma = '';
+  const field = (key: string, value: unknown): void => {
+    const text = jsonValue(value);
+    if (text === undefined) return; // JSON.stringify leaves such a key out
+    out += `${comma}"${key}":${text}`;
+    comma = ',';
+  };
+  field('id', r.job.id);
+  field('arrival', r.job.arrival);
+  field('deadline', r.job.deadline);
+  field('start', e.start);
+  field('finish', e.finish);
+  field('energy_kwh', e.energyJ / JOULES_PER_KWH);
+  field('carbon_g', r.carbonG);
+  field('overhead_energy_kwh', e.overheadEnergyJ / JOULES_PER_KWH);
+  field('interruptions', e.starts - 1);
+  let intervals = '[';
+  for (let i = 0; i < e.intervals.length; i++) {
+    const [s, t] = e.intervals[i]!;
+    intervals += `${i ? ',' : ''}[${jsonValue(s) ?? 'null'},${jsonValue(t) ?? 'null'}]`;
+  }
+  out += `${comma}"intervals":${intervals}]}`;
+  return out;
+}
+
+/** A value as JSON.stringify writes it inside an object; undefined when it leaves the key out. */
+function jsonValue(v: unknown): string | undefined {
+  // a finite number is ToString(v) in JSON.stringify too; NaN and the infinities are null
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  return JSON.stringify(v) as string | undefined;
+}
+
+/** One data line of jobsCsv (no newline), without building the record. */
+export function jobCsvLine(r: JobResult): string {
+  const e = r.execution;
+  let intervals = '';
+  for (let i = 0; i < e.intervals.length; i++) {
+    const [s, t] = e.intervals[i]!;
+    intervals += `${i ? ';' : ''}${s}-${t}`;
+  }
+  return [
+    csvField(r.job.id),
+    csvField(r.job.arrival),
+    csvField(r.job.deadline),
+    csvField(e.start),
+    csvField(e.finish),
+    csvField(e.energyJ / JOULES_PER_KWH),
+    csvField(r.carbonG),
+    csvField(e.overheadEnergyJ / JOULES_PER_KWH),
+    csvField(e.starts - 1),
+    intervals,
+  ].join(',');
+}
+
+/** About this many characters per piece of streamed output. */
+const CHUNK_CHARS = 1 << 16;
+
+/**
+ * The `--format json` document, `JSON.stringify({summary, jobs: results.map(jobRecord)}) + '\n'`,
+ * in pieces of about 64 KiB: concatenated they are that string exactly.
+ */
+export function* runJsonChunks(summary: RunSummary, results: readonly JobResult[]): Generator<string> {
+  let buf = `{"summary":${JSON.stringify(summary)},"jobs":[`;
+  for (let i = 0; i < results.length; i++) {
+    buf += (i ? ',' : '') + jobRecordJson(results[i]!);
+    if (buf.length >= CHUNK_CHARS) {
+      yield buf;
+      buf = '';
+    }
+  }
+  yield buf + ']}\n';
+}
+
+/** jobsCsv(results.map(jobRecord)) in pieces of about 64 KiB. */
+export function* jobsCsvChunks(results: readonly JobResult[]): Generator<string> {
+  let buf = JOB_COLUMNS.join(',') + '\n';
+  for (let i = 0; i < results.length; i++) {
+    buf += jobCsvLine(results[i]!) + '\n';
+    if (buf.length >= CHUNK_CHARS) {
+      yield buf;
+      buf = '';
+    }
+  }
+  yield buf;
+}
+
 /** A plain two-column table of the summary for terminals. */
 export function summaryTable(summary: RunSummary, title: string): string {
   const rows: [string, string][] = [

@@ -42,7 +42,14 @@ export interface SchedulerEntry {
   description: string;
   /** the tuning options it reads */
   reads?: readonly TuningOption[];
+  /** whether it reads the slot grid (`--slot`) with these options; absent: it never does */
+  readsSlot?: (options: SchedulerOptions) => boolean;
   create(options: SchedulerOptions): Scheduler;
+}
+
+/** lowest-window and carbon-time start on slot boundaries with the clock grid, on whole hours after arrival otherwise. */
+function onClockGrid(o: SchedulerOptions): boolean {
+  return (o.startGrid ?? 'clock') === 'clock';
 }
 
 /** Every scheduler by its CLI name. */
@@ -54,6 +61,7 @@ export const SCHEDULERS: Record<string, SchedulerEntry> = {
   },
   waitawhile: {
     description: 'suspend-resume into the cheapest slots before the deadline (assumes free interruption)',
+    readsSlot: () => true,
     create: () => waitAWhileScheduler(),
   },
   'lowest-slot': {
@@ -63,11 +71,13 @@ export const SCHEDULERS: Record<string, SchedulerEntry> = {
   'lowest-window': {
     description: 'uninterrupted, the candidate start whose run emits least (GAIA; --start-grid, --length)',
     reads: ['startGrid', 'length'],
+    readsSlot: onClockGrid,
     create: (o) => lowestWindowScheduler(o),
   },
   'carbon-time': {
     description: 'uninterrupted, the candidate start saving most carbon per hour of completion time (GAIA; --start-grid, --length)',
     reads: ['startGrid', 'length'],
+    readsSlot: onClockGrid,
     create: (o) => carbonTimeScheduler(o),
   },
   ecovisor: {
@@ -78,6 +88,7 @@ export const SCHEDULERS: Record<string, SchedulerEntry> = {
   lp: {
     description: 'checkpoint-resume on the slot grid, exact least emissions with every startup and lost work (--solver, --max-starts)',
     reads: ['solver', 'maxStarts'],
+    readsSlot: () => true,
     create: (o) => lpScheduler({ ...(o.solver !== undefined && { solver: o.solver }), ...(o.maxStarts !== undefined && { maxStarts: o.maxStarts }) }),
   },
   replay: {
@@ -91,6 +102,20 @@ export const SCHEDULERS: Record<string, SchedulerEntry> = {
 
 export function schedulerNames(): string[] {
   return Object.keys(SCHEDULERS);
+}
+
+/**
+ * Whether the scheduler `name` with these options plans on the slot grid, so that a slot length
+ * (`--slot`) changes what it does; false for unknown names (createScheduler reports those).
+ */
+export function schedulerReadsSlot(name: string, options: SchedulerOptions = {}): boolean {
+  const entry = Object.prototype.hasOwnProperty.call(SCHEDULERS, name) ? SCHEDULERS[name] : undefined;
+  return entry?.readsSlot?.(options) ?? false;
+}
+
+/** The schedulers that read the slot grid with their default options, for messages. */
+export function slotSchedulerNames(): string[] {
+  return Object.entries(SCHEDULERS).filter(([, e]) => e.readsSlot?.({}) === true).map(([n]) => n);
 }
 
 export function createScheduler(name: string, options: SchedulerOptions = {}): Scheduler {

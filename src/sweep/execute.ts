@@ -1,21 +1,32 @@
 // One sweep run = one runWorkload() call with the options `carbon-sim run` would build from the
 // same strings. Shared by the worker threads and by reports that re-run a sweep's runs.
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { InputError } from '../errors.js';
 import { runWorkload, type RunOptions, type RunOutput } from '../app/run.js';
 import { parseSchedulerSpec } from '../app/settings.js';
+import { parseMaxWaitFlag } from '../app/options.js';
 import { parseDuration } from '../io/units.js';
-import { CALENDAR_RULES, parseMaxWait, type DeadlineChoice } from '../model/deadlines.js';
+import { CALENDAR_RULES, type DeadlineChoice } from '../model/deadlines.js';
 import type { LogRow } from './log.js';
 import type { RunSpec } from './plan.js';
 import { CARBON_SIM_VERSION, changedInput, sha256File, type RunInputs } from './provenance.js';
 import { resolveCarbonPath } from '../carbon/load.js';
+import { bundledWorkloadNames, bundledWorkloadsDir } from '../io/bundled.js';
+import { schedulerReadsSlot } from '../schedulers/registry.js';
 
 /** A file named in a suite, relative to the suite's folder. */
 export function suitePath(suiteDir: string, path: string): string {
   return isAbsolute(path) ? path : resolve(suiteDir, path);
+}
+
+/** A workload entry: a file next to the suite if one exists, otherwise a bundled workload name (`pai_1k`). */
+export function suiteWorkload(suiteDir: string, workload: string): string {
+  const path = suitePath(suiteDir, workload);
+  if (existsSync(path) || !/^[A-Za-z0-9_-]+$/.test(workload)) return path;
+  if (bundledWorkloadNames().includes(workload)) return join(bundledWorkloadsDir(), `${workload}.csv`);
+  throw new InputError('unknown_workload', `workload "${workload}" is neither a file next to the suite nor a bundled workload (bundled: ${bundledWorkloadNames().join(', ')})`, { field: 'workloads' });
 }
 
 /** A carbon entry: a file next to the suite if one exists, otherwise a bundled trace name. */
@@ -31,14 +42,14 @@ export function suiteCarbon(suiteDir: string, carbon: string): string {
 export function deadlineChoice(entry: string, timezone: string): DeadlineChoice {
   if ((CALENDAR_RULES as readonly string[]).includes(entry)) return { deadline: entry, ...(timezone !== '' && { timeZone: timezone }) };
   if (timezone !== '') throw new InputError('bad_option', `timezone applies to the calendar rules (${CALENDAR_RULES.join(', ')}) only, not to the wait "${entry}"`, { field: 'timezone' });
-  return { deadlineRule: parseMaxWait(entry) };
+  return { deadlineRule: parseMaxWaitFlag(entry, 'max-wait') };
 }
 
 /** The runWorkload options for a run, exactly as `carbon-sim run` builds them from its flags. */
 export function runOptions(spec: RunSpec, suiteDir: string): RunOptions {
   const { name, settings } = parseSchedulerSpec(spec.scheduler);
   const options: RunOptions = {
-    workload: suitePath(suiteDir, spec.workload),
+    workload: suiteWorkload(suiteDir, spec.workload),
     carbon: suiteCarbon(suiteDir, spec.carbon),
     scheduler: name,
     ...settings,
@@ -51,7 +62,9 @@ export function runOptions(spec: RunSpec, suiteDir: string): RunOptions {
     forecast: spec.forecast,
     events: false,
   };
-  if (spec.slot !== '') {
+  // the suite's slot is for the schedulers that plan on the slot grid; the others (the agnostic
+  // baseline among them) never read it, and checkSuiteInputs refuses a slot that no scheduler reads
+  if (spec.slot !== '' && schedulerReadsSlot(name, settings)) {
     options.slotS = parseDuration(spec.slot, 'slot');
     if (!(options.slotS > 0)) throw new InputError('bad_option', 'slot must be positive', { field: 'slot' });
   }

@@ -8,13 +8,13 @@ import { parseTimestamp } from '../carbon/csv.js';
 import { parseForecast } from '../carbon/forecast.js';
 import { loadCarbon } from '../carbon/load.js';
 import { InputError } from '../errors.js';
-import { createScheduler, schedulerNames } from '../schedulers/registry.js';
+import { createScheduler, schedulerNames, schedulerReadsSlot, slotSchedulerNames } from '../schedulers/registry.js';
 import { parseSchedulerSpec } from '../app/settings.js';
 import { parseDuration } from '../io/units.js';
 import { chooseDeadlineRule } from '../model/deadlines.js';
 import { readWorkloadFile } from '../io/trace.js';
 import { maxWaitRule } from '../model/deadlines.js';
-import { deadlineChoice, suiteCarbon, suitePath } from './execute.js';
+import { deadlineChoice, suiteCarbon, suiteWorkload } from './execute.js';
 import { writeFilesAtomically } from '../io/files.js';
 import { readRunLog, RunLogWriter, type LogRow } from './log.js';
 import { planSweep, shardLabel, shardRuns, type PlannedRun, type Shard } from './plan.js';
@@ -133,13 +133,18 @@ export function checkSuiteInputs(suite: Suite, file: string): void {
   if (suite.slot !== '') {
     guard('slot', () => {
       if (!(parseDuration(suite.slot, 'slot') > 0)) throw new InputError('bad_option', 'slot must be positive');
+      // the slot applies to the schedulers that plan on the slot grid; a slot none of them reads is a mistake
+      const entries = [...suite.schedulers, ...suite.optional_schedulers].map((e) => parseSchedulerSpec(e));
+      if (!entries.some((e) => schedulerReadsSlot(e.name, e.settings))) {
+        throw new InputError('bad_option', `no scheduler of the suite reads the slot (${slotSchedulerNames().join(', ')} do; lowest-window and carbon-time with --start-grid clock)`);
+      }
     });
   }
   suite.max_wait.forEach((w, i) => guard(`max_wait[${i}]`, () => chooseDeadlineRule(deadlineChoice(w, suite.timezone), 0, maxWaitRule(0))));
   suite.forecast.forEach((f, i) => guard(`forecast[${i}]`, () => parseForecast(f)));
   suite.carbon.forEach((c, i) => guard(`carbon[${i}]`, () => loadCarbon(suiteCarbon(dir, c), { column: suite.carbon_column, extend: suite.extend })));
   suite.workloads.forEach((w, i) =>
-    guard(`workloads[${i}]`, () => readWorkloadFile(suitePath(dir, w), { file: suitePath(dir, w), timeUnit: suite.time_unit, wattsPerCpu: suite.watts_per_cpu })),
+    guard(`workloads[${i}]`, () => readWorkloadFile(suiteWorkload(dir, w), { file: suiteWorkload(dir, w), timeUnit: suite.time_unit, wattsPerCpu: suite.watts_per_cpu })),
   );
 }
 
@@ -152,7 +157,7 @@ export function hashSuiteInputs(suite: Suite, file: string): SweepInputs {
     inputs.carbon[c] = { entry: c, path, sha256: sha256File(path, 'carbon') };
   }
   for (const w of suite.workloads) {
-    const path = suitePath(dir, w);
+    const path = suiteWorkload(dir, w);
     inputs.workloads[w] = { entry: w, path, sha256: sha256File(path, 'workload') };
   }
   return inputs;

@@ -52,12 +52,18 @@ const DEFAULTS: Omit<Suite, 'name' | 'schedulers' | 'carbon' | 'workloads'> = {
 };
 
 const KEYS = ['name', 'description', 'schedulers', 'optional_schedulers', 'carbon', 'max_wait', 'workloads', 'forecast', 'seeds', 'slot', 'time_unit', 'watts_per_cpu', 'carbon_column', 'extend', 'start', 'timezone'] as const;
-const REQUIRED = ['name', 'schedulers', 'carbon', 'workloads'] as const;
+const REQUIRED = ['schedulers', 'carbon', 'workloads'] as const;
 const CHOICES: Record<string, readonly string[]> = {
   time_unit: ['s', 'h'],
   carbon_column: ['direct', 'lca'],
   extend: ['none', 'repeat', 'hold'],
 };
+
+/** `runs/grid.json` -> `grid`; characters a name may not hold become `-`. */
+function nameFromFile(file: string): string {
+  const base = file.split(/[\\/]/).pop() ?? '';
+  return base.replace(/\.json$/i, '').replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|-+$/g, '');
+}
 
 /** Parse a suite file's text; throws InputError naming the file and field. */
 export function parseSuite(text: string, file: string): Suite {
@@ -108,7 +114,9 @@ export function normalizeSuite(raw: unknown, file: string): Suite {
     return v as T;
   };
 
-  const name = text('name', o.name);
+  // a suite without a name takes its file's (`grid.json` -> `grid`)
+  const name = o.name === undefined ? nameFromFile(file) : text('name', o.name);
+  if (name === '') fail('name', 'missing "name" (and the file name gives none)');
   if (!/^[A-Za-z0-9._-]+$/.test(name)) fail('name', `name "${name}" may only use letters, digits, ".", "_" and "-"`);
   let watts = DEFAULTS.watts_per_cpu;
   if (o.watts_per_cpu !== undefined) {
