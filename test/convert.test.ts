@@ -69,7 +69,8 @@ function constantSpec(r: ConstantRecord, i: number, id: string, wattsPerCpu: num
     profile: compileProfile(constantProfile(r.length, r.power ?? r.cpus * wattsPerCpu)),
     line: i + 2,
   };
-  if (r.deadline !== undefined && r.maxWait === undefined) spec.deadline = r.deadline;
+  // a deadline is never before its arrival (readers refuse that): drawn as an offset from it
+  if (r.deadline !== undefined && r.maxWait === undefined) spec.deadline = r.arrival + r.deadline;
   if (r.maxWait !== undefined && r.deadline === undefined) spec.maxWait = r.maxWait;
   return spec;
 }
