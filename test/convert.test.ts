@@ -99,7 +99,7 @@ describe('GAIA CSV writer round trip', () => {
     const specs = [constantSpec({ arrival: 0, length: 3600, cpus: 4, power: undefined }, 0, '0', 1)];
     expect(gaiaCsv(specs)).toBe('arrival_time,length,cpus\n0,3600,4\n');
     expect(gaiaCsv(specs, { timeUnit: 'h' })).toBe('arrival_time,length,cpus\n0,1,4\n');
-    const custom = [constantSpec({ arrival: 60, length: 90, cpus: 2, power: 300, deadline: 7200 }, 0, 'x', 1)];
+    const custom = [constantSpec({ arrival: 60, length: 90, cpus: 2, power: 300, deadline: 7140 }, 0, 'x', 1)];
     expect(gaiaCsv(custom)).toBe('arrival_time,length,cpus,power,deadline,id\n60,90,2,300,7200,x\n');
   });
 
