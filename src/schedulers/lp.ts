@@ -18,12 +18,10 @@ export interface LpOptions {
 }
 
 /**
- * Checkpoint-resume, overhead-aware (thesis 4.3.3, solved exactly): the run intervals in
- * [arrival, deadline) with the least emissions under the forecast view, counting every startup and
- * all lost work as the engine charges them (docs/lp.md). Intervals start and end on the slot grid
- * (a checkpointed job ends at a checkpoint), except one free instant per plan: so the plan space
- * holds every uninterrupted run in continuous time (oracle) and waitawhile's partial slot. A job
- * that cannot meet its deadline runs uninterrupted at arrival.
+ * Checkpoint-resume, overhead-aware (thesis 4.3.3, solved exactly): the slot-aligned run intervals
+ * in [arrival, deadline) with the least emissions under the forecast view, counting every startup
+ * and all lost work as the engine charges them (docs/lp.md). A job that cannot meet its deadline
+ * runs uninterrupted at arrival.
  */
 export function lpScheduler(options: LpOptions = {}): Scheduler {
   const solver = options.solver ?? 'dp';
@@ -43,16 +41,12 @@ export function lpScheduler(options: LpOptions = {}): Scheduler {
   };
 }
 
-/**
- * The job's problem on the context's slot grid, against the forecast view; `freeInstant` (default
- * true, the lp scheduler's plan space) allows one instant per plan between boundaries.
- */
-export function lpProblem(job: Job, ctx: PlanContext, maxStarts = Infinity, freeInstant = true): CheckpointResumeProblem {
+/** The job's problem on the context's slot grid, against the forecast view. */
+export function lpProblem(job: Job, ctx: PlanContext, maxStarts = Infinity): CheckpointResumeProblem {
   return {
     profile: job.profile,
     boundaries: slotBoundaries(ctx.now, ctx.deadline, ctx.slot, ctx.slotOrigin),
     carbon: ctx.carbon,
     maxStarts,
-    freeInstant,
   };
 }
