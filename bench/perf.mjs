@@ -155,7 +155,9 @@ function bareHeap(capacity, tieBreak) {
 }
 
 /** An order-sensitive checksum of the popped payloads: equal only for the same pop order. */
-const mix = (h, p) => (Math.imul(h, 31) + p) | 0;
+function mix(h, p) {
+  return (Math.imul(h, 31) + p) | 0;
+}
 
 function engine() {
   const N = 1_000_000;

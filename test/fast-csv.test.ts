@@ -81,7 +81,7 @@ const traceArb = fc
     rows: fc.array(
       fc.record({
         cells: fc.array(cell(1), { minLength: 12, maxLength: 12 }),
-        id: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 40 }).map((i) => `j${i}`) }, { weight: 1, arbitrary: fc.constantFrom('', ' x ', 'a;b', 'id"1') }),
+        id: fc.oneof({ weight: 8, arbitrary: fc.integer({ min: 0, max: 40 }).map((i) => `j${i}`) }, { weight: 1, arbitrary: fc.constantFrom('', ' x ', 'a;b', 'id"1', 'j1\u00a0', '\u2028', 'a\u00a0b', 'j2\ufeff', '\u00a0j3') }),
         name: fc.oneof({ weight: 10, arbitrary: fc.constant('constant') }, { weight: 1, arbitrary: fc.constantFrom('', 'phases', 'ml', 'Constant', ' constant ') }),
         args: fc.oneof({ weight: 10, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('{"power": 3}', "{'power': 2}", '[]', 'x') }),
         status: fc.constantFrom('', '1', 'ok'),
@@ -100,7 +100,7 @@ const traceArb = fc
     // a third of the traces may hold anything above; the rest only well-formed rows (which may still break a rule)
     noisy: fc.constantFrom(false, false, true),
     // clean traces: ids unique, or one repeated, or one empty
-    ids: fc.constantFrom('unique', 'unique', 'unique', 'unique', 'repeated', 'empty'),
+    ids: fc.constantFrom('unique', 'unique', 'unique', 'unique', 'repeated', 'empty', 'spaced'),
   })
   .map((t) => {
     const header = ['arrival_time', 'length', ...t.extra, ...(t.odd ? [t.odd] : [])];
@@ -122,7 +122,7 @@ const traceArb = fc
           if (Number(row.cells[d]) < Number(row.cells[a])) [row.cells[a], row.cells[d]] = [row.cells[d]!, row.cells[a]!];
           if (at('max_wait') !== -1) row.cells[r % 2 ? d : at('max_wait')] = '';
         }
-        row.id = r > 0 && r === t.rows.length - 1 && t.ids !== 'unique' ? (t.ids === 'repeated' ? 'j0' : '') : `j${r}`;
+        row.id = r > 0 && r === t.rows.length - 1 && t.ids !== 'unique' ? (t.ids === 'repeated' ? 'j0' : t.ids === 'spaced' ? 'j0\u00a0' : '') : `j${r}`;
         row.name = 'constant';
         row.args = '';
         row.shape = 0;
@@ -289,5 +289,25 @@ describe('specs', () => {
     const [a, b] = parseWorkload('arrival_time,length,power\n0,1,0\n1,1,-0\n').map((s) => s.profile);
     expect(a).not.toBe(b);
     expect(Object.is(b!.work[0]!.power, -0)).toBe(true);
+  });
+});
+
+describe('parseCsvRows on plain text = csv-parse', () => {
+  it('random quote-free text: the same records and lines as csv-parse with the options parseCsvRows passes it', async () => {
+    const { parse } = await import('csv-parse/sync');
+    const { parseCsvRows } = await import('../src/io/csv.js');
+    const viaCsvParse = (text: string, delimiter: string) =>
+      (parse(text, { delimiter, trim: true, bom: true, relax_column_count: true, relax_quotes: false, skip_empty_lines: false }) as string[][])
+        .map((record, i) => ({ record, line: i + 1 }))
+        .filter((r) => !(r.record.length === 1 && r.record[0] === ''));
+    const text = fc.array(fc.constantFrom('a', '1', '.', ' ', '\t', ',', '|', ';', '\n', '\n', '\v', '\u00a0', 'é', '\u2028', 'x y'), { maxLength: 80 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, fc.constantFrom(',', '|'), (t, delimiter) => {
+        expect(parseCsvRows(t, { file: 'x', delimiter })).toEqual(viaCsvParse(t, delimiter));
+      }),
+      { numRuns: 5000, seed: 17 },
+    );
+    const carbon = readFileSync(join(ROOT, 'traces', 'carbon', readdirSync(join(ROOT, 'traces', 'carbon')).find((n) => n.endsWith('.csv'))!), 'utf8');
+    expect(parseCsvRows(carbon, { file: 'carbon' })).toEqual(viaCsvParse(carbon, ','));
   });
 });

@@ -12,11 +12,11 @@ import { parseWorkload } from '../src/io/trace.js';
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'carbon-sim-builtin-'));
 
 describe('built-in suites', () => {
-  it('are thesis, gaia, regions and perf', () => {
-    expect(builtinSuiteNames()).toEqual(['thesis', 'gaia', 'regions', 'perf']);
+  it('are thesis, ml-overhead, gaia, regions and perf', () => {
+    expect(builtinSuiteNames()).toEqual(['thesis', 'ml-overhead', 'gaia', 'regions', 'perf']);
   });
 
-  it.each(['thesis', 'gaia', 'regions'])('%s is written out as a valid suite whose inputs all load', (name) => {
+  it.each(['thesis', 'ml-overhead', 'gaia', 'regions'])('%s is written out as a valid suite whose inputs all load', (name) => {
     const dir = tmp();
     const file = materializeBuiltin(name, dir);
     const suite = parseSuite(readFileSync(file, 'utf8'), file);
@@ -37,7 +37,7 @@ describe('built-in suites', () => {
   });
 
   it('an unknown name is an InputError listing the built-in names', () => {
-    expect(() => materializeBuiltin('nope', tmp())).toThrow(/thesis, gaia, regions, perf/);
+    expect(() => materializeBuiltin('nope', tmp())).toThrow(/thesis, ml-overhead, gaia, regions, perf/);
   });
 });
 

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
-import { builtinSuiteNames, materializeBuiltin } from '../sweep/builtin.js';
+import { builtinReport, builtinSuiteNames, materializeBuiltin } from '../sweep/builtin.js';
 import { parseShard } from '../sweep/plan.js';
 import { defaultWorkers, RESULTS_CSV, RESULTS_JSONL, runSweep, SUMMARY_MD, type SweepExecutor } from '../sweep/runner.js';
 import { parseSuite } from '../sweep/suite.js';
@@ -45,11 +45,13 @@ export async function benchCommand(suiteArg: string, flags: BenchFlags): Promise
     executor = queueExecutor(target, { onNote: (m) => process.stderr.write(`carbon-sim: ${m}\n`) });
   }
   let suiteFile: string;
+  let builtin: string | undefined;
   if (existsSync(suiteArg) && statSync(suiteArg).isFile()) {
     suiteFile = resolve(suiteArg);
   } else if (builtinSuiteNames().includes(suiteArg)) {
     checkOutDir(flags.out ?? `bench-${suiteArg}`);
     suiteFile = resolve(materializeBuiltin(suiteArg, flags.out ?? `bench-${suiteArg}`));
+    builtin = suiteArg;
   } else {
     throw new InputError('unknown_suite', `"${suiteArg}" is neither a suite file nor a built-in suite (${builtinSuiteNames().join(', ')})`, { field: 'suite' });
   }
@@ -67,7 +69,9 @@ export async function benchCommand(suiteArg: string, flags: BenchFlags): Promise
   const skipped = outcome.record.schedulers_skipped;
   if (skipped.length > 0) process.stderr.write(`carbon-sim: note: skipped optional schedulers (not registered): ${skipped.join(', ')}\n`);
   if (outcome.discardedPartialLine) process.stderr.write('carbon-sim: note: discarded a half-written last line of runs.jsonl (that run was redone)\n');
-  process.stdout.write(outcome.summary + `\nresults: ${[RESULTS_CSV, RESULTS_JSONL, SUMMARY_MD].map((f) => join(outDir, f)).join(', ')}\n`);
+  // a built-in suite's own tables (bench thesis: the median savings beside the thesis's), after a complete sweep only
+  const extra = builtin !== undefined && shard === undefined ? await builtinReport(builtin, outDir) : undefined;
+  process.stdout.write(outcome.summary + (extra === undefined ? '' : `\n${extra}`) + `\nresults: ${[RESULTS_CSV, RESULTS_JSONL, SUMMARY_MD].map((f) => join(outDir, f)).join(', ')}\n`);
 }
 
 /** `--progress` without a terminal: a line every few seconds. */

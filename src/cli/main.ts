@@ -108,7 +108,7 @@ function program(): Command {
   cli
     .command('bench')
     .description('run a sweep: schedulers x carbon x waits x workloads x forecasts x seeds (see docs/bench.md)')
-    .argument('<suite>', 'suite JSON file, or a built-in suite: thesis | gaia | regions | perf')
+    .argument('<suite>', 'suite JSON file, or a built-in suite: thesis | ml-overhead | gaia | regions | perf')
     .option('--out <dir>', 'output folder (default: bench-<suite name>)')
     .option('--workers <n>', 'worker threads (default: cores - 1)')
     .option('--resume', 'continue a killed sweep in --out: runs already logged are kept, not redone')

@@ -185,8 +185,10 @@ export function readCsvColumns(text: string, delimiter: string): CsvColumns | un
       } else if (kind === ARGS) {
         if (e > s) return undefined;
       } else if (kind === ID) {
-        if (e === s) return undefined;
-        ids!.push(text.slice(s, e));
+        // the general path's ids are trimmed on the right by String#trimEnd (csv-parse): any Unicode space
+        const id = text.slice(s, e).trimEnd();
+        if (id === '') return undefined;
+        ids!.push(id);
       }
     }
     lines[rows] = line;

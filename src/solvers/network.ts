@@ -2,11 +2,15 @@
 //
 // Node free(j, p): the job is not running at boundary b_j and has saved progress p. Arcs:
 //   wait      free(j, p) -> free(j + 1, p), cost 0
-//   interval  free(j, p) -> free(i, p'): start at b_j, end at boundary b_e (cut at the last
-//             checkpoint reached), p' the progress kept, b_i the first boundary at or after the end
+//   interval  free(j, p) -> free(i, p'): start at b_j, end at a boundary b_e (jobs that save
+//             continuously) or at the end of any checkpoint reached (jobs with checkpoints); p' the
+//             progress kept, b_i the first boundary at or after the end
 //   finish    free(j, p) -> sink: start at b_j and run until the job finishes, by the deadline
 // Each arc's cost is the emissions of its whole interval, computed in one piece, so the network
 // prices a plan differently from the dynamic program's slot steps: a useful cross-check.
+// This is the slot-grid plan space (problem.freeInstant false). Free instants are the dynamic
+// program's alone: as arcs (a free start, or end, at every free position V from every node) the
+// network grows with |V|^2 per node (635k arcs at 12 slots for a 4 h job with a 5-minute startup).
 // One binary x_a per arc; flow conservation with one unit from free(0, 0) to the sink; a cap on
 // starts is one more row: sum of interval and finish arcs <= K. Without the cap the matrix is a
 // network matrix (totally unimodular) and the LP relaxation is integral; the cap makes it a MILP.
@@ -15,17 +19,7 @@
 // the job finishes (about (S + W) / L + 1), P the distinct saved progress values.
 import { TIME_EPS_S } from '../model/profile.js';
 import type { Interval } from '../model/execution.js';
-import {
-  checkMaxStarts,
-  problemTerms,
-  lastCheckpointIndex,
-  problemFeasible,
-  startupCost,
-  workCost,
-  type CheckpointResumeProblem,
-} from './problem.js';
-
-const PROGRESS_QUANTUM_S = 1e-6;
+import { checkMaxStarts, problemTerms, problemFeasible, PROGRESS_QUANTUM_S, startupCost, workCost, type CheckpointResumeProblem } from './problem.js';
 
 /** A MILP in the shape solvers take: min c'x, rowLower <= Ax <= rowUpper, x binary. */
 export interface MilpModel {
@@ -56,25 +50,26 @@ export interface IntervalNetwork {
 export function buildIntervalNetwork(problem: CheckpointResumeProblem): IntervalNetwork {
   if (!problemFeasible(problem)) throw new RangeError('no plan meets the deadline: the network would be empty');
   const { profile, carbon, b, T, S, W, deadline, checkpoints, continuous } = problemTerms(problem);
+  if (problem.freeInstant) throw new RangeError('the MILP network holds the slot-grid plan space only: free instants need the dynamic program (solver dp)');
   const maxStarts = checkMaxStarts(problem.maxStarts);
+  const cutCount = checkpoints.length > 0 && checkpoints[checkpoints.length - 1]! >= W - TIME_EPS_S ? checkpoints.length - 1 : checkpoints.length;
 
   // Nodes per boundary, keyed by quantised progress; created as arcs reach them (j ascending).
   const layerNodes: Map<number, number>[] = Array.from({ length: T }, () => new Map());
   const nodeProgress: number[] = [];
-  const nodeLayer: number[] = [];
   const node = (j: number, p: number): number => {
     const k = Math.round(p / PROGRESS_QUANTUM_S);
-    let id = layerNodes[j]!.get(k);
+    const layer = layerNodes[j]!;
+    let id = layer.get(k);
     if (id === undefined) {
       id = nodeProgress.length;
-      layerNodes[j]!.set(k, id);
+      layer.set(k, id);
       nodeProgress.push(p);
-      nodeLayer.push(j);
     }
     return id;
   };
   const canFinish = (j: number, p: number): boolean => j < T && b[j]! + S + (W - p) <= deadline;
-  /** first boundary index i with b_i >= t (within the engine's tolerance) */
+  /** first boundary index i > from with b_i >= t (within the engine's tolerance) */
   const boundaryAtOrAfter = (t: number, from: number): number => {
     let i = from;
     while (i <= T && b[i]! < t - TIME_EPS_S) i++;
@@ -95,38 +90,38 @@ export function buildIntervalNetwork(problem: CheckpointResumeProblem): Interval
     end.push(e);
   };
 
+  /** The arcs of one interval from node u (progress p) starting at s in the slot [b_j, b_{j+1}). */
+  const intervalArcs = (u: number, p: number, s: number, j: number): void => {
+    const startup = startupCost(profile, carbon, s, 0, S);
+    const finish = s + S + (W - p);
+    if (finish <= deadline) arc(u, SINK, startup + workCost(profile, carbon, s + S, p, W), s, finish);
+    if (continuous) {
+      for (let e = j + 1; e <= T; e++) {
+        const run = b[e]! - s - S; // seconds of work by b_e
+        if (W - p <= run + TIME_EPS_S) break; // finished by then: that is the finish arc
+        if (run <= 0) continue; // only startup by b_e: the interval would save nothing
+        if (!canFinish(e, p + run)) continue;
+        arc(u, node(e, p + run), startup + workCost(profile, carbon, s + S, p, p + run), s, b[e]!);
+      }
+      return;
+    }
+    for (let c = 0; c < cutCount; c++) {
+      const kept = checkpoints[c]!;
+      if (!(kept > p + TIME_EPS_S)) continue; // nothing new saved
+      const stop = s + S + (kept - p);
+      if (stop > deadline) break;
+      const i = boundaryAtOrAfter(stop, j + 1);
+      if (!canFinish(i, kept)) continue;
+      arc(u, node(i, kept), startup + workCost(profile, carbon, s + S, p, kept), s, stop);
+    }
+  };
+
   node(0, 0);
   for (let j = 0; j < T; j++) {
     for (const u of layerNodes[j]!.values()) {
       const p = nodeProgress[u]!;
-      const s = b[j]!;
       if (canFinish(j + 1, p)) arc(u, node(j + 1, p), 0, NaN, NaN);
-      const startup = startupCost(profile, carbon, s, 0, S);
-      let lastCut = -1;
-      for (let e = j + 1; e <= T; e++) {
-        const run = b[e]! - s - S; // seconds of work by b_e
-        if (W - p <= run + TIME_EPS_S) {
-          const finish = s + S + (W - p);
-          if (finish <= deadline) arc(u, SINK, startup + workCost(profile, carbon, s + S, p, W), s, finish);
-          break;
-        }
-        if (run <= 0) continue; // only startup by b_e: the interval would save nothing
-        let kept: number;
-        let stop: number;
-        if (continuous) {
-          kept = p + run;
-          stop = b[e]!;
-        } else {
-          const c = lastCheckpointIndex(checkpoints, p + run);
-          if (c < 0 || !(checkpoints[c]! > p) || c === lastCut) continue; // nothing new saved, or the same cut
-          lastCut = c;
-          kept = checkpoints[c]!;
-          stop = Math.min(s + S + (kept - p), b[e]!);
-        }
-        const i = boundaryAtOrAfter(stop, j + 1);
-        if (!canFinish(i, kept)) continue;
-        arc(u, node(i, kept), startup + workCost(profile, carbon, s + S, p, kept), s, stop);
-      }
+      intervalArcs(u, p, b[j]!, j);
     }
   }
   const nodes = nodeProgress.length;
