@@ -3,6 +3,7 @@
 import { JOULES_PER_KWH } from '../carbon/signal.js';
 import type { JobResult } from '../cluster/simulate.js';
 import type { ClusterRecord } from './meters.js';
+import { asOutcomes, type JobOutcomes } from './outcomes.js';
 
 /** Bounded slowdown's floor on run time (s): short jobs do not dominate the mean. */
 export const SLOWDOWN_TAU_S = 10;
@@ -37,18 +38,19 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
-export function clusterSummary(results: readonly JobResult[], record: ClusterRecord, source: string): ClusterSummary {
-  const n = results.length;
+export function clusterSummary(results: readonly JobResult[] | JobOutcomes, record: ClusterRecord, source: string): ClusterSummary {
+  const o = asOutcomes(results);
+  const n = o.length;
   const waits = new Float64Array(n);
   let waitSum = 0;
   let slowdownSum = 0;
   for (let i = 0; i < n; i++) {
-    const r = results[i]!;
-    const wait = r.queueWaitS;
+    const job = o.job(i);
+    const wait = o.queueWaitS(i);
     waits[i] = wait;
     waitSum += wait;
-    const response = r.execution.finish - r.job.arrival;
-    slowdownSum += Math.max(1, response / Math.max(r.job.profile.durationS, SLOWDOWN_TAU_S));
+    const response = o.finishS(i) - job.arrival;
+    slowdownSum += Math.max(1, response / Math.max(job.profile.durationS, SLOWDOWN_TAU_S));
   }
   waits.sort();
   return {

@@ -141,8 +141,8 @@ export function placeOnline(options: PlaceOnlineOptions): PlaceOnlineOutput {
     ...(holdQos && { hold: { holdable: (j: number) => holdQos.has(kept[j]!.qos) } }),
   });
   const simulation = simulate(jobs, { policy: policyObj, cluster: spec, carbon, seed: options.seed ?? 0 });
-  const summary = summarize(simulation.results);
-  if (simulation.cluster) summary.cluster = clusterSummary(simulation.results, simulation.cluster, spec.source);
+  const summary = summarize(simulation.outcomes);
+  if (simulation.cluster) summary.cluster = clusterSummary(simulation.outcomes, simulation.cluster, spec.source);
   const emptyW = new ClusterState(spec).powerW;
   let busyJ = 0;
   let busyWeight = 0;

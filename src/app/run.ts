@@ -93,7 +93,7 @@ export interface RunOutput {
   summary: RunSummary;
   /**
    * One record per job, in the order of `simulation.results`: built on first read (a getter), so a run
-   * that only needs the summary never holds them; writers can stream `simulation.results` instead
+   * that only needs the summary never holds them; writers can stream `simulation.outcomes` instead
    * (`runJsonChunks`, `jobsCsvChunks`). Assignable, as a plain property.
    */
   jobs: JobRecord[];
@@ -208,14 +208,13 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
     if (err instanceof InputError && options.plan !== undefined && err.code === 'bad_plan') err.at({ file: options.plan });
     throw err;
   }
-  const summary = summarize(simulation.results);
-  if (cluster && simulation.cluster) summary.cluster = clusterSummary(simulation.results, simulation.cluster, cluster.source);
-  const results = simulation.results;
+  const summary = summarize(simulation.outcomes);
+  if (cluster && simulation.cluster) summary.cluster = clusterSummary(simulation.outcomes, simulation.cluster, cluster.source);
   let records: JobRecord[] | undefined;
   return {
     summary,
     get jobs(): JobRecord[] {
-      return (records ??= results.map(jobRecord));
+      return (records ??= simulation.results.map(jobRecord));
     },
     set jobs(value: JobRecord[]) {
       records = value;

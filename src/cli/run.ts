@@ -25,8 +25,8 @@ export async function runCommand(workload: string, opts: Record<string, string>)
   // Bad input has failed by now (the run is done): files are written first, then stdout. JSON and CSV
   // are streamed from the results, never built as one string or as per-job records.
   let stdout: Iterable<string>;
-  if (opts.format === 'json') stdout = runJsonChunks(out.summary, out.simulation.results);
-  else if (opts.format === 'csv') stdout = jobsCsvChunks(out.simulation.results);
+  if (opts.format === 'json') stdout = runJsonChunks(out.summary, out.simulation.outcomes);
+  else if (opts.format === 'csv') stdout = jobsCsvChunks(out.simulation.outcomes);
   else {
     const title = `carbon-sim run: ${workload} | scheduler ${opts.scheduler} | carbon ${opts.carbon} (${opts.carbonColumn}) | ${deadlineText}`;
     stdout = [summaryTable(out.summary, title)];

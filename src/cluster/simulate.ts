@@ -4,12 +4,14 @@
 // a cluster where every start fits: through fromPlanner it reproduces the planner path exactly.
 import seedrandom from 'seedrandom';
 import { ClusterMeter, JobMeter, type ClusterRecord } from '../accounting/meters.js';
+import { outcomesOf, type JobOutcomes } from '../accounting/outcomes.js';
 import { issuedView, type IssuedForecast } from '../carbon/issued.js';
 import type { CarbonSignal } from '../carbon/signal.js';
 import { EVENT_PRIORITY, type SimEvent } from '../engine/events.js';
 import { Sim, type Handle } from '../engine/sim.js';
 import { InputError } from '../errors.js';
-import { executionOf, type Execution, type Interval } from '../model/execution.js';
+import type { Execution, Interval } from '../model/execution.js';
+import { IntervalLists } from '../model/interval-lists.js';
 import { JobRun, type PieceSink } from '../model/jobrun.js';
 import { estimateOf, requestOf, type Job } from '../model/jobs.js';
 import { TIME_EPS_S } from '../model/profile.js';
@@ -75,7 +77,10 @@ export interface SimulationOptions {
 export type PieceListener = (job: number, startS: number, endS: number, powerW: number, isStartup: boolean) => void;
 
 export interface SimulationResult {
+  /** one result per job, in input order: built on first read from `outcomes` */
   results: JobResult[];
+  /** the same, read job by job without building them (summaries, streamed writers) */
+  outcomes: JobOutcomes;
   scheduler: string;
   slotS: number;
   /** finite clusters: power, energy, carbon and queue over time */
@@ -146,9 +151,24 @@ export class Simulation {
     return this.world;
   }
 
+  /** The results; before the end (a paused run) a snapshot of them as they stand. */
   result(): SimulationResult {
     const w = this.world;
-    return { results: w.results(), scheduler: this.policyName, slotS: this.slotS, ...(this.clusterSpec && w.finished && { cluster: w.clusterRecord() }) };
+    const live = w.results();
+    let built: JobResult[] | undefined = w.finished ? undefined : live.toArray();
+    const outcomes = built ? outcomesOf(built) : live;
+    return {
+      get results(): JobResult[] {
+        return (built ??= live.toArray());
+      },
+      set results(value: JobResult[]) {
+        built = value;
+      },
+      outcomes,
+      scheduler: this.policyName,
+      slotS: this.slotS,
+      ...(this.clusterSpec && w.finished && { cluster: w.clusterRecord() }),
+    };
   }
 }
 
@@ -175,16 +195,30 @@ export function describeRequest(req: ResourceRequest): string {
   return parts.join(', ');
 }
 
-class World implements ClusterView, Actions {
+class World implements ClusterView, Actions, EngineTotals {
   private readonly sim = new Sim();
   private readonly ev: SimEvent = { kind: 'pass', t: 0, job: NONE, tag: 0 };
-  private readonly runs: JobRun[];
+  /** each job's run while it may still run; recycled through `pool` once it is done */
+  private readonly runs: (JobRun | undefined)[];
+  private readonly pool: JobRun[] = [];
+  /** runs done in the event being handled: pooled only after it, so a handler's reference stays valid */
+  private readonly releasing: JobRun[] = [];
+  private readonly onPiece: PieceListener | undefined;
+  // a done job's totals, kept when its run is recycled
+  private readonly retired: Uint8Array;
+  private readonly finishS: Float64Array;
+  private readonly energyJ: Float64Array;
+  private readonly startupEnergyJ: Float64Array;
+  private readonly lostWorkEnergyJ: Float64Array;
+  private readonly lostWorkS: Float64Array;
+  private readonly startCounts: Int32Array;
   private readonly states: Uint8Array;
   private readonly startedAtS: Float64Array;
   private readonly firstStartS: Float64Array;
   private readonly finishHandles: Float64Array;
   private readonly allocations: (Allocation | null)[];
-  private readonly intervals: [number, number][][];
+  /** the intervals each job ran, the open one ending in NaN */
+  private readonly ran: IntervalLists;
   /** what each job asks of a node; built only on a finite cluster */
   private readonly requests: ResourceRequest[];
   private readonly estimates: Float64Array;
@@ -218,15 +252,24 @@ class World implements ClusterView, Actions {
     onPiece?: PieceListener,
   ) {
     const n = jobs.length;
-    this.runs = jobs.map((j, k) => (onPiece ? new ListenedRun(j.profile, k, onPiece) : new JobRun(j.profile)));
+    this.runs = new Array<JobRun | undefined>(n);
+    this.onPiece = onPiece;
+    this.retired = new Uint8Array(n);
+    this.finishS = new Float64Array(n);
+    this.energyJ = new Float64Array(n);
+    this.startupEnergyJ = new Float64Array(n);
+    this.lostWorkEnergyJ = new Float64Array(n);
+    this.lostWorkS = new Float64Array(n);
+    this.startCounts = new Int32Array(n);
     this.states = new Uint8Array(n); // 0: not yet submitted
     this.startedAtS = new Float64Array(n).fill(NaN);
     this.firstStartS = new Float64Array(n).fill(NaN);
     this.finishHandles = new Float64Array(n).fill(NONE);
     this.allocations = new Array<Allocation | null>(n).fill(null);
-    this.intervals = new Array<[number, number][]>(n);
+    this.ran = new IntervalLists(n);
     this.requests = core ? jobs.map(requestOf) : [];
-    this.estimates = Float64Array.from(jobs, estimateOf);
+    this.estimates = new Float64Array(n);
+    for (let j = 0; j < n; j++) this.estimates[j] = estimateOf(jobs[j]!);
     this.qNext = new Int32Array(n).fill(NONE);
     this.qPrev = new Int32Array(n).fill(NONE);
     this.rNext = new Int32Array(n).fill(NONE);
@@ -263,7 +306,12 @@ class World implements ClusterView, Actions {
     let next = this.nextArrival;
     this.paused = false;
     // Arrivals are already sorted: they are fed from the list, not pushed into the heap up front.
+    const releasing = this.releasing;
     for (;;) {
+      if (releasing.length > 0) {
+        for (const r of releasing) this.pool.push(r);
+        releasing.length = 0;
+      }
       if (this.paused) {
         this.paused = false;
         this.nextArrival = next;
@@ -338,7 +386,36 @@ class World implements ClusterView, Actions {
     ev.job = j;
     ev.tag = 0;
     this.policy.onEvent(ev, this, this);
+    this.retire(j);
     this.requestPass();
+  }
+
+  /** A job's run when it may run: its own, a pooled one or a new one. */
+  private runOf(j: number): JobRun {
+    let run = this.runs[j];
+    if (run === undefined) {
+      const profile = this.jobs[j]!.profile;
+      run = this.pool.pop();
+      if (run === undefined) run = this.onPiece ? new ListenedRun(profile, this.onPiece) : new JobRun(profile);
+      else run.reset(profile);
+      if (this.onPiece) (run as ListenedRun).job = j;
+      this.runs[j] = run;
+    }
+    return run;
+  }
+
+  /** Keep a done job's totals and recycle its run (after the event being handled). */
+  private retire(j: number): void {
+    const run = this.runs[j]!;
+    this.finishS[j] = run.finish;
+    this.energyJ[j] = run.energyJ;
+    this.startupEnergyJ[j] = run.startupEnergyJ;
+    this.lostWorkEnergyJ[j] = run.lostWorkEnergyJ;
+    this.lostWorkS[j] = run.lostWorkS;
+    this.startCounts[j] = run.starts;
+    this.retired[j] = 1;
+    this.runs[j] = undefined;
+    this.releasing.push(run);
   }
 
   private requestPass(): void {
@@ -369,11 +446,11 @@ class World implements ClusterView, Actions {
       this.firstStartS[j] = t;
       this.clusterMeter?.onQueue(t, this.qCount);
     }
-    const run = this.runs[j]!;
+    const run = this.runOf(j);
     run.start(t);
     this.states[j] = RUNNING;
     this.startedAtS[j] = t;
-    (this.intervals[j] ??= []).push([t, NaN]);
+    this.ran.push(j, t, NaN);
     this.addRunning(j);
     this.finishHandles[j] = this.sim.at(run.projectedFinish(), 'finish', j);
     const kind = run.starts === 1 ? 'start' : 'resume';
@@ -479,7 +556,10 @@ class World implements ClusterView, Actions {
     return STATE_NAMES[this.states[j]!]!;
   }
   run(j: number): JobRun {
-    return this.runs[j]!;
+    if (this.retired[j] === 1) {
+      return JobRun.finished(this.jobs[j]!.profile, this.finishS[j]!, this.energyJ[j]!, this.startupEnergyJ[j]!, this.lostWorkEnergyJ[j]!, this.lostWorkS[j]!, this.startCounts[j]!);
+    }
+    return this.runOf(j);
   }
   startedAt(j: number): number {
     return this.startedAtS[j]!;
@@ -496,28 +576,56 @@ class World implements ClusterView, Actions {
 
   // ---- results ----
 
-  results(): JobResult[] {
-    const out: JobResult[] = new Array(this.jobs.length);
-    for (let j = 0; j < this.jobs.length; j++) {
-      const job = this.jobs[j]!;
-      const run = this.runs[j]!;
-      const ran: Interval[] = this.intervals[j] ?? [];
-      const plannedEnd = this.policy.plannedEnd?.(j);
-      const overrunS = plannedEnd !== undefined && run.finish > plannedEnd ? run.finish - plannedEnd : 0;
-      const execution = executionOf(run, ran, overrunS);
-      const planned = this.policy.plannedIntervals?.(j);
-      out[j] = {
-        job,
-        plan: { intervals: (planned ?? ran.slice()) as Interval[] },
-        execution,
-        carbonG: this.jobMeter.carbonG(j),
-        startupCarbonG: this.jobMeter.startupCarbonG(j),
-        missed: !(run.finish <= job.deadline + TIME_EPS_S),
-        waitS: completionDelay(job, run.finish),
-        queueWaitS: this.firstStartS[j]! - job.arrival,
-      };
+  /** The jobs' results as they stand, read from the engine's columns and runs. */
+  results(): JobResults {
+    return new JobResults(this.jobs, this);
+  }
+
+  /** Totals of job j: from its retired columns, its run, or zeros when it never ran. */
+  total(j: number, field: 'finish' | 'energyJ' | 'overheadEnergyJ' | 'starts' | 'lostWorkS'): number {
+    if (this.retired[j] === 1) {
+      switch (field) {
+        case 'finish':
+          return this.finishS[j]!;
+        case 'energyJ':
+          return this.energyJ[j]!;
+        case 'starts':
+          return this.startCounts[j]!;
+        case 'lostWorkS':
+          return this.lostWorkS[j]!;
+        case 'overheadEnergyJ':
+          // as JobRun.overheadEnergyJ computes it: the same operations, the same bits
+          return this.startCounts[j] === 0 ? 0 : this.startupEnergyJ[j]! - this.jobs[j]!.profile.startupEnergyJ + this.lostWorkEnergyJ[j]!;
+      }
     }
-    return out;
+    const run = this.runs[j];
+    if (run === undefined) return field === 'finish' ? NaN : 0;
+    return field === 'finish' ? run.finish : run[field];
+  }
+
+  /** Job j's ran intervals. */
+  ranIntervals(j: number): Interval[] {
+    return this.ran.list(j);
+  }
+
+  firstStart(j: number): number {
+    return this.firstStartS[j]!;
+  }
+
+  carbonG(j: number): number {
+    return this.jobMeter.carbonG(j);
+  }
+
+  startupCarbonG(j: number): number {
+    return this.jobMeter.startupCarbonG(j);
+  }
+
+  plannedEnd(j: number): number | undefined {
+    return this.policy.plannedEnd?.(j);
+  }
+
+  plannedIntervals(j: number): readonly Interval[] | undefined {
+    return this.policy.plannedIntervals?.(j) as readonly Interval[] | undefined;
   }
 
   clusterRecord(): ClusterRecord {
@@ -534,12 +642,12 @@ class World implements ClusterView, Actions {
     this.finishHandles[j] = NONE;
     for (const l of this.listeners) l.onEvent('finish', t, this.jobs[j]!, run.starts - 1);
     this.policy.onFinish?.(j, this);
+    this.retire(j);
     this.requestPass();
   }
 
   private endInterval(j: number, end: number): void {
-    const list = this.intervals[j]!;
-    list[list.length - 1]![1] = end;
+    this.ran.setLastEnd(j, end);
     this.removeRunning(j);
     if (this.core) {
       const a = this.allocations[j]!;
@@ -599,14 +707,16 @@ function chosenGpusFit(cs: ClusterState, n: number, req: ResourceRequest, gpus: 
 
 /** A run that also tells a listener every piece it produces (SimulationOptions.onPiece). */
 class ListenedRun extends JobRun {
+  /** the job it runs now (runs are recycled) */
+  job = NONE;
   private outer: PieceSink | undefined;
   private readonly both: PieceSink;
 
-  constructor(profile: JobRun['profile'], job: number, listener: PieceListener) {
+  constructor(profile: JobRun['profile'], listener: PieceListener) {
     super(profile);
     this.both = (a, b, p, startup) => {
       this.outer?.(a, b, p, startup);
-      listener(job, a, b, p, startup);
+      listener(this.job, a, b, p, startup);
     };
   }
 
@@ -636,3 +746,99 @@ function completionDelay(job: Job, finish: number): number {
 }
 
 export type { Handle };
+
+/** What JobResults reads of the engine. */
+export interface EngineTotals {
+  total(j: number, field: 'finish' | 'energyJ' | 'overheadEnergyJ' | 'starts' | 'lostWorkS'): number;
+  firstStart(j: number): number;
+  carbonG(j: number): number;
+  startupCarbonG(j: number): number;
+  ranIntervals(j: number): Interval[];
+  plannedEnd(j: number): number | undefined;
+  plannedIntervals(j: number): readonly Interval[] | undefined;
+}
+
+/**
+ * A run's per-job results as the engine keeps them (columns, interval lists): read job by job
+ * (JobOutcomes) without building a JobResult each; `at(j)` builds one, `toArray()` all of them.
+ */
+export class JobResults implements JobOutcomes {
+  readonly length: number;
+
+  constructor(
+    readonly jobs: readonly Job[],
+    private readonly world: EngineTotals,
+  ) {
+    this.length = jobs.length;
+  }
+
+  job(j: number): Job {
+    return this.jobs[j]!;
+  }
+  startS(j: number): number {
+    return this.world.firstStart(j);
+  }
+  finishS(j: number): number {
+    return this.world.total(j, 'finish');
+  }
+  energyJ(j: number): number {
+    return this.world.total(j, 'energyJ');
+  }
+  overheadEnergyJ(j: number): number {
+    return this.world.total(j, 'overheadEnergyJ');
+  }
+  starts(j: number): number {
+    return this.world.total(j, 'starts');
+  }
+  carbonG(j: number): number {
+    return this.world.carbonG(j);
+  }
+  missed(j: number): boolean {
+    return !(this.finishS(j) <= this.jobs[j]!.deadline + TIME_EPS_S);
+  }
+  waitS(j: number): number {
+    return completionDelay(this.jobs[j]!, this.finishS(j));
+  }
+  queueWaitS(j: number): number {
+    return this.world.firstStart(j) - this.jobs[j]!.arrival;
+  }
+  intervals(j: number): Interval[] {
+    return this.world.ranIntervals(j);
+  }
+
+  /** Job j's result. */
+  at(j: number): JobResult {
+    const w = this.world;
+    const finish = this.finishS(j);
+    const ran = w.ranIntervals(j);
+    const plannedEnd = w.plannedEnd(j);
+    const overrunS = plannedEnd !== undefined && finish > plannedEnd ? finish - plannedEnd : 0;
+    const execution: Execution = {
+      intervals: ran,
+      start: ran.length > 0 ? ran[0]![0] : NaN,
+      finish,
+      energyJ: this.energyJ(j),
+      overheadEnergyJ: this.overheadEnergyJ(j),
+      starts: this.starts(j),
+      lostWorkS: w.total(j, 'lostWorkS'),
+      overrunS,
+    };
+    const planned = w.plannedIntervals(j);
+    return {
+      job: this.jobs[j]!,
+      plan: { intervals: (planned ?? ran.map(([a, b]) => [a, b] as Interval)) as Interval[] },
+      execution,
+      carbonG: w.carbonG(j),
+      startupCarbonG: w.startupCarbonG(j),
+      missed: this.missed(j),
+      waitS: this.waitS(j),
+      queueWaitS: this.queueWaitS(j),
+    };
+  }
+
+  toArray(): JobResult[] {
+    const out: JobResult[] = new Array(this.length);
+    for (let j = 0; j < this.length; j++) out[j] = this.at(j);
+    return out;
+  }
+}

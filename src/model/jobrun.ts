@@ -49,7 +49,44 @@ export class JobRun {
    */
   private startupPhases: readonly Phase[] = [];
 
-  constructor(readonly profile: CompiledProfile) {}
+  constructor(public profile: CompiledProfile) {}
+
+  /** Make this a fresh, never-started run of `profile` (the engine pools runs between jobs). */
+  reset(profile: CompiledProfile): void {
+    this.profile = profile;
+    this.progress = 0;
+    this.energyJ = 0;
+    this.startupEnergyJ = 0;
+    this.lostWorkEnergyJ = 0;
+    this.lostWorkS = 0;
+    this.starts = 0;
+    this.finish = NaN;
+    this.rate = 1;
+    this.powerScale = 1;
+    this.stage = IDLE;
+    this.t = 0;
+    this.phase = 0;
+    this.phaseEnd = 0;
+    this.startupPhases = [];
+  }
+
+  /**
+   * A finished run with these totals, not attached to the engine: what a policy sees of a job whose
+   * run the engine has recycled.
+   */
+  static finished(profile: CompiledProfile, finish: number, energyJ: number, startupEnergyJ: number, lostWorkEnergyJ: number, lostWorkS: number, starts: number): JobRun {
+    const run = new JobRun(profile);
+    run.progress = profile.workDurationS;
+    run.energyJ = energyJ;
+    run.startupEnergyJ = startupEnergyJ;
+    run.lostWorkEnergyJ = lostWorkEnergyJ;
+    run.lostWorkS = lostWorkS;
+    run.starts = starts;
+    run.finish = finish;
+    run.t = finish;
+    run.stage = DONE;
+    return run;
+  }
 
   get running(): boolean {
     return this.stage === STARTUP || this.stage === WORK;

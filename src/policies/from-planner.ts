@@ -7,6 +7,7 @@
 import type { SimEvent } from '../engine/events.js';
 import { InputError } from '../errors.js';
 import { PlanError, validatePlan, type Interval } from '../model/execution.js';
+import { IntervalLists } from '../model/interval-lists.js';
 import type { Plan, PlanContext, Scheduler } from '../schedulers/types.js';
 import type { Actions, ClusterView, Policy } from './types.js';
 
@@ -15,9 +16,10 @@ const startTag = (k: number): number => 2 * k;
 const stopTag = (k: number): number => 2 * k + 1;
 
 export function fromPlanner(planner: Scheduler): Policy {
-  const plans: Interval[][] = [];
+  /** every job's plan, kept in typed arrays (1M jobs must not mean 1M arrays kept alive) */
+  let plans: IntervalLists | undefined;
   /** the interval each job is in or waits for */
-  const current: number[] = [];
+  let current: Int32Array | undefined;
   /** jobs whose planned start did not fit, in the order they came to wait */
   let waiting: number[] = [];
   let ctx: PlanContext | undefined;
@@ -44,27 +46,30 @@ export function fromPlanner(planner: Scheduler): Policy {
           if (err instanceof InputError) err.message = `job "${job.id}": ${err.message}`;
           throw err;
         }
-        plans[j] = plan.intervals as Interval[];
-        current[j] = 0;
+        if (plans === undefined) {
+          plans = new IntervalLists(view.jobs.length);
+          current = new Int32Array(view.jobs.length);
+        }
+        for (const [a, b] of plan.intervals) plans.push(j, a, b);
         act.wakeAt(plan.intervals[0]![0], j, startTag(0));
         return;
       }
       if (e.kind === 'timer') {
         const k = e.tag >> 1;
-        const plan = plans[j]!;
+        const count = plans!.count(j);
         const state = view.state(j);
         if (state === 'done') return;
         if ((e.tag & 1) === 0) {
-          current[j] = k;
+          current![j] = k;
           // the planned stop stands whether the start fits now, later, or not before it
-          if (k < plan.length - 1) act.wakeAt(plan[k]![1], j, stopTag(k));
+          if (k < count - 1) act.wakeAt(plans!.endAt(j, k), j, stopTag(k));
           if (!act.start(j)) waiting.push(j);
           return;
         }
         // a planned stop
         if (state === 'running') act.suspend(j);
         else waiting = waiting.filter((w) => w !== j);
-        if (view.state(j) !== 'done' && k + 1 < plan.length) act.wakeAt(plan[k + 1]![0], j, startTag(k + 1));
+        if (view.state(j) !== 'done' && k + 1 < count) act.wakeAt(plans!.startAt(j, k + 1), j, startTag(k + 1));
         return;
       }
       if (e.kind === 'pass' && waiting.length > 0) {
@@ -72,20 +77,18 @@ export function fromPlanner(planner: Scheduler): Policy {
       }
     },
     onFinish(j: number, view: ClusterView): void {
-      const plan = plans[j]!;
-      const k = current[j]!;
-      if (k + 1 < plan.length) {
+      const k = current![j]!;
+      if (k + 1 < plans!.count(j)) {
         const job = view.jobs[j]!;
         const finish = view.run(j).finish;
-        throw new PlanError(`job "${job.id}": interval ${k + 1} starts at ${plan[k + 1]![0]} s, after the job finished at ${finish} s`, k + 1);
+        throw new PlanError(`job "${job.id}": interval ${k + 1} starts at ${plans!.startAt(j, k + 1)} s, after the job finished at ${finish} s`, k + 1);
       }
     },
     plannedEnd(j: number): number {
-      const plan = plans[j]!;
-      return plan[plan.length - 1]![1];
+      return plans === undefined ? NaN : plans.lastEnd(j);
     },
     plannedIntervals(j: number): readonly Interval[] | undefined {
-      return plans[j];
+      return plans !== undefined && plans.count(j) > 0 ? plans.list(j) : undefined;
     },
   };
 }

@@ -3,6 +3,7 @@ import { JOULES_PER_KWH } from '../carbon/signal.js';
 import type { JobResult } from '../cluster/simulate.js';
 import { Adder } from './sum.js';
 import type { ClusterSummary } from '../accounting/metrics.js';
+import { asOutcomes, outcomesOf, type JobOutcomes } from '../accounting/outcomes.js';
 
 /** The run summary of the CLI contract (DESIGN.md). */
 export interface RunSummary {
@@ -34,7 +35,8 @@ export interface JobRecord {
   intervals: [number, number][];
 }
 
-export function summarize(results: readonly JobResult[]): RunSummary {
+export function summarize(results: readonly JobResult[] | JobOutcomes): RunSummary {
+  const o = asOutcomes(results);
   const energy = new Adder();
   const carbon = new Adder();
   const overhead = new Adder();
@@ -42,23 +44,24 @@ export function summarize(results: readonly JobResult[]): RunSummary {
   let completed = 0;
   let missed = 0;
   let interruptions = 0;
-  for (const r of results) {
-    if (Number.isFinite(r.execution.finish)) completed++;
-    if (r.missed) missed++;
-    interruptions += r.execution.starts - 1;
-    energy.add(r.execution.energyJ);
-    carbon.add(r.carbonG);
-    overhead.add(r.execution.overheadEnergyJ);
-    wait.add(r.waitS);
+  const n = o.length;
+  for (let j = 0; j < n; j++) {
+    if (Number.isFinite(o.finishS(j))) completed++;
+    if (o.missed(j)) missed++;
+    interruptions += o.starts(j) - 1;
+    energy.add(o.energyJ(j));
+    carbon.add(o.carbonG(j));
+    overhead.add(o.overheadEnergyJ(j));
+    wait.add(o.waitS(j));
   }
   return {
-    jobs: results.length,
+    jobs: n,
     completed,
     missed_deadlines: missed,
     energy_kwh: +energy / JOULES_PER_KWH,
     carbon_g: +carbon,
     overhead_energy_kwh: +overhead / JOULES_PER_KWH,
-    mean_wait_s: results.length ? +wait / results.length : 0,
+    mean_wait_s: n ? +wait / n : 0,
     interruptions,
   };
 }
@@ -97,7 +100,11 @@ export function jobsCsv(records: readonly JobRecord[]): string {
  * writes for 1M jobs without holding 1M records.
  */
 export function jobRecordJson(r: JobResult): string {
-  const e = r.execution;
+  return outcomeJson(outcomesOf([r]), 0);
+}
+
+function outcomeJson(o: JobOutcomes, j: number): string {
+  const job = o.job(j);
   let out = '{';
   let comma = '';
   const field = (key: string, value: unknown): void => {
@@ -106,18 +113,19 @@ export function jobRecordJson(r: JobResult): string {
     out += `${comma}"${key}":${text}`;
     comma = ',';
   };
-  field('id', r.job.id);
-  field('arrival', r.job.arrival);
-  field('deadline', r.job.deadline);
-  field('start', e.start);
-  field('finish', e.finish);
-  field('energy_kwh', e.energyJ / JOULES_PER_KWH);
-  field('carbon_g', r.carbonG);
-  field('overhead_energy_kwh', e.overheadEnergyJ / JOULES_PER_KWH);
-  field('interruptions', e.starts - 1);
+  field('id', job.id);
+  field('arrival', job.arrival);
+  field('deadline', job.deadline);
+  field('start', o.startS(j));
+  field('finish', o.finishS(j));
+  field('energy_kwh', o.energyJ(j) / JOULES_PER_KWH);
+  field('carbon_g', o.carbonG(j));
+  field('overhead_energy_kwh', o.overheadEnergyJ(j) / JOULES_PER_KWH);
+  field('interruptions', o.starts(j) - 1);
+  const list = o.intervals(j);
   let intervals = '[';
-  for (let i = 0; i < e.intervals.length; i++) {
-    const [s, t] = e.intervals[i]!;
+  for (let i = 0; i < list.length; i++) {
+    const [s, t] = list[i]!;
     intervals += `${i ? ',' : ''}[${jsonValue(s) ?? 'null'},${jsonValue(t) ?? 'null'}]`;
   }
   out += `${comma}"intervals":${intervals}]}`;
@@ -133,22 +141,27 @@ function jsonValue(v: unknown): string | undefined {
 
 /** One data line of jobsCsv (no newline), without building the record. */
 export function jobCsvLine(r: JobResult): string {
-  const e = r.execution;
+  return outcomeCsvLine(outcomesOf([r]), 0);
+}
+
+function outcomeCsvLine(o: JobOutcomes, j: number): string {
+  const job = o.job(j);
+  const list = o.intervals(j);
   let intervals = '';
-  for (let i = 0; i < e.intervals.length; i++) {
-    const [s, t] = e.intervals[i]!;
+  for (let i = 0; i < list.length; i++) {
+    const [s, t] = list[i]!;
     intervals += `${i ? ';' : ''}${s}-${t}`;
   }
   return [
-    csvField(r.job.id),
-    csvField(r.job.arrival),
-    csvField(r.job.deadline),
-    csvField(e.start),
-    csvField(e.finish),
-    csvField(e.energyJ / JOULES_PER_KWH),
-    csvField(r.carbonG),
-    csvField(e.overheadEnergyJ / JOULES_PER_KWH),
-    csvField(e.starts - 1),
+    csvField(job.id),
+    csvField(job.arrival),
+    csvField(job.deadline),
+    csvField(o.startS(j)),
+    csvField(o.finishS(j)),
+    csvField(o.energyJ(j) / JOULES_PER_KWH),
+    csvField(o.carbonG(j)),
+    csvField(o.overheadEnergyJ(j) / JOULES_PER_KWH),
+    csvField(o.starts(j) - 1),
     intervals,
   ].join(',');
 }
@@ -160,10 +173,11 @@ const CHUNK_CHARS = 1 << 16;
  * The `--format json` document, `JSON.stringify({summary, jobs: results.map(jobRecord)}) + '\n'`,
  * in pieces of about 64 KiB: concatenated they are that string exactly.
  */
-export function* runJsonChunks(summary: RunSummary, results: readonly JobResult[]): Generator<string> {
+export function* runJsonChunks(summary: RunSummary, results: readonly JobResult[] | JobOutcomes): Generator<string> {
+  const o = asOutcomes(results);
   let buf = `{"summary":${JSON.stringify(summary)},"jobs":[`;
-  for (let i = 0; i < results.length; i++) {
-    buf += (i ? ',' : '') + jobRecordJson(results[i]!);
+  for (let i = 0; i < o.length; i++) {
+    buf += (i ? ',' : '') + outcomeJson(o, i);
     if (buf.length >= CHUNK_CHARS) {
       yield buf;
       buf = '';
@@ -173,10 +187,11 @@ export function* runJsonChunks(summary: RunSummary, results: readonly JobResult[
 }
 
 /** jobsCsv(results.map(jobRecord)) in pieces of about 64 KiB. */
-export function* jobsCsvChunks(results: readonly JobResult[]): Generator<string> {
+export function* jobsCsvChunks(results: readonly JobResult[] | JobOutcomes): Generator<string> {
+  const o = asOutcomes(results);
   let buf = JOB_COLUMNS.join(',') + '\n';
-  for (let i = 0; i < results.length; i++) {
-    buf += jobCsvLine(results[i]!) + '\n';
+  for (let i = 0; i < o.length; i++) {
+    buf += outcomeCsvLine(o, i) + '\n';
     if (buf.length >= CHUNK_CHARS) {
       yield buf;
       buf = '';
