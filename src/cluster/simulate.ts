@@ -206,12 +206,10 @@ class World implements ClusterView, Actions, EngineTotals {
   private readonly onPiece: PieceListener | undefined;
   // a done job's totals, kept when its run is recycled
   private readonly retired: Uint8Array;
-  private readonly finishS: Float64Array;
-  private readonly energyJ: Float64Array;
+  /** the result columns: a job's totals, written when it is done (or when results are read) */
+  private readonly cols: ResultColumns;
   private readonly startupEnergyJ: Float64Array;
   private readonly lostWorkEnergyJ: Float64Array;
-  private readonly lostWorkS: Float64Array;
-  private readonly startCounts: Int32Array;
   private readonly states: Uint8Array;
   private readonly startedAtS: Float64Array;
   private readonly firstStartS: Float64Array;
@@ -255,15 +253,19 @@ class World implements ClusterView, Actions, EngineTotals {
     this.runs = new Array<JobRun | undefined>(n);
     this.onPiece = onPiece;
     this.retired = new Uint8Array(n);
-    this.finishS = new Float64Array(n);
-    this.energyJ = new Float64Array(n);
     this.startupEnergyJ = new Float64Array(n);
     this.lostWorkEnergyJ = new Float64Array(n);
-    this.lostWorkS = new Float64Array(n);
-    this.startCounts = new Int32Array(n);
     this.states = new Uint8Array(n); // 0: not yet submitted
     this.startedAtS = new Float64Array(n).fill(NaN);
     this.firstStartS = new Float64Array(n).fill(NaN);
+    this.cols = {
+      finishS: new Float64Array(n).fill(NaN),
+      energyJ: new Float64Array(n),
+      overheadEnergyJ: new Float64Array(n),
+      starts: new Int32Array(n),
+      lostWorkS: new Float64Array(n),
+      firstStartS: this.firstStartS,
+    };
     this.finishHandles = new Float64Array(n).fill(NONE);
     this.allocations = new Array<Allocation | null>(n).fill(null);
     this.ran = new IntervalLists(n);
@@ -407,12 +409,9 @@ class World implements ClusterView, Actions, EngineTotals {
   /** Keep a done job's totals and recycle its run (after the event being handled). */
   private retire(j: number): void {
     const run = this.runs[j]!;
-    this.finishS[j] = run.finish;
-    this.energyJ[j] = run.energyJ;
+    writeTotals(this.cols, j, run);
     this.startupEnergyJ[j] = run.startupEnergyJ;
     this.lostWorkEnergyJ[j] = run.lostWorkEnergyJ;
-    this.lostWorkS[j] = run.lostWorkS;
-    this.startCounts[j] = run.starts;
     this.retired[j] = 1;
     this.runs[j] = undefined;
     this.releasing.push(run);
@@ -557,7 +556,8 @@ class World implements ClusterView, Actions, EngineTotals {
   }
   run(j: number): JobRun {
     if (this.retired[j] === 1) {
-      return JobRun.finished(this.jobs[j]!.profile, this.finishS[j]!, this.energyJ[j]!, this.startupEnergyJ[j]!, this.lostWorkEnergyJ[j]!, this.lostWorkS[j]!, this.startCounts[j]!);
+      const c = this.cols;
+      return JobRun.finished(this.jobs[j]!.profile, c.finishS[j]!, c.energyJ[j]!, this.startupEnergyJ[j]!, this.lostWorkEnergyJ[j]!, c.lostWorkS[j]!, c.starts[j]!);
     }
     return this.runOf(j);
   }
@@ -576,40 +576,25 @@ class World implements ClusterView, Actions, EngineTotals {
 
   // ---- results ----
 
-  /** The jobs' results as they stand, read from the engine's columns and runs. */
+  /**
+   * The jobs' results as they stand: the result columns, with the totals of the runs not yet done
+   * written in (into copies while the simulation may still go on).
+   */
   results(): JobResults {
-    return new JobResults(this.jobs, this);
-  }
-
-  /** Totals of job j: from its retired columns, its run, or zeros when it never ran. */
-  total(j: number, field: 'finish' | 'energyJ' | 'overheadEnergyJ' | 'starts' | 'lostWorkS'): number {
-    if (this.retired[j] === 1) {
-      switch (field) {
-        case 'finish':
-          return this.finishS[j]!;
-        case 'energyJ':
-          return this.energyJ[j]!;
-        case 'starts':
-          return this.startCounts[j]!;
-        case 'lostWorkS':
-          return this.lostWorkS[j]!;
-        case 'overheadEnergyJ':
-          // as JobRun.overheadEnergyJ computes it: the same operations, the same bits
-          return this.startCounts[j] === 0 ? 0 : this.startupEnergyJ[j]! - this.jobs[j]!.profile.startupEnergyJ + this.lostWorkEnergyJ[j]!;
-      }
+    const c = this.cols;
+    const cols: ResultColumns = this.finished
+      ? c
+      : { finishS: c.finishS.slice(), energyJ: c.energyJ.slice(), overheadEnergyJ: c.overheadEnergyJ.slice(), starts: c.starts.slice(), lostWorkS: c.lostWorkS.slice(), firstStartS: c.firstStartS.slice() };
+    for (let j = 0; j < this.runs.length; j++) {
+      const run = this.runs[j];
+      if (run !== undefined) writeTotals(cols, j, run);
     }
-    const run = this.runs[j];
-    if (run === undefined) return field === 'finish' ? NaN : 0;
-    return field === 'finish' ? run.finish : run[field];
+    return new JobResults(this.jobs, cols, this);
   }
 
   /** Job j's ran intervals. */
   ranIntervals(j: number): Interval[] {
     return this.ran.list(j);
-  }
-
-  firstStart(j: number): number {
-    return this.firstStartS[j]!;
   }
 
   carbonG(j: number): number {
@@ -747,10 +732,29 @@ function completionDelay(job: Job, finish: number): number {
 
 export type { Handle };
 
-/** What JobResults reads of the engine. */
+/** Per-job totals of a run, by job index. */
+export interface ResultColumns {
+  /** instant the work completed; NaN when it did not */
+  finishS: Float64Array;
+  energyJ: Float64Array;
+  /** energy beyond one uninterrupted run (JobRun.overheadEnergyJ) */
+  overheadEnergyJ: Float64Array;
+  starts: Int32Array;
+  lostWorkS: Float64Array;
+  /** first start; NaN when never started */
+  firstStartS: Float64Array;
+}
+
+function writeTotals(c: ResultColumns, j: number, run: JobRun): void {
+  c.finishS[j] = run.finish;
+  c.energyJ[j] = run.energyJ;
+  c.overheadEnergyJ[j] = run.overheadEnergyJ;
+  c.starts[j] = run.starts;
+  c.lostWorkS[j] = run.lostWorkS;
+}
+
+/** What JobResults reads of the engine beyond the columns. */
 export interface EngineTotals {
-  total(j: number, field: 'finish' | 'energyJ' | 'overheadEnergyJ' | 'starts' | 'lostWorkS'): number;
-  firstStart(j: number): number;
   carbonG(j: number): number;
   startupCarbonG(j: number): number;
   ranIntervals(j: number): Interval[];
@@ -767,6 +771,7 @@ export class JobResults implements JobOutcomes {
 
   constructor(
     readonly jobs: readonly Job[],
+    readonly columns: ResultColumns,
     private readonly world: EngineTotals,
   ) {
     this.length = jobs.length;
@@ -776,19 +781,19 @@ export class JobResults implements JobOutcomes {
     return this.jobs[j]!;
   }
   startS(j: number): number {
-    return this.world.firstStart(j);
+    return this.columns.firstStartS[j]!;
   }
   finishS(j: number): number {
-    return this.world.total(j, 'finish');
+    return this.columns.finishS[j]!;
   }
   energyJ(j: number): number {
-    return this.world.total(j, 'energyJ');
+    return this.columns.energyJ[j]!;
   }
   overheadEnergyJ(j: number): number {
-    return this.world.total(j, 'overheadEnergyJ');
+    return this.columns.overheadEnergyJ[j]!;
   }
   starts(j: number): number {
-    return this.world.total(j, 'starts');
+    return this.columns.starts[j]!;
   }
   carbonG(j: number): number {
     return this.world.carbonG(j);
@@ -800,7 +805,7 @@ export class JobResults implements JobOutcomes {
     return completionDelay(this.jobs[j]!, this.finishS(j));
   }
   queueWaitS(j: number): number {
-    return this.world.firstStart(j) - this.jobs[j]!.arrival;
+    return this.columns.firstStartS[j]! - this.jobs[j]!.arrival;
   }
   intervals(j: number): Interval[] {
     return this.world.ranIntervals(j);
@@ -820,7 +825,7 @@ export class JobResults implements JobOutcomes {
       energyJ: this.energyJ(j),
       overheadEnergyJ: this.overheadEnergyJ(j),
       starts: this.starts(j),
-      lostWorkS: w.total(j, 'lostWorkS'),
+      lostWorkS: this.columns.lostWorkS[j]!,
       overrunS,
     };
     const planned = w.plannedIntervals(j);

@@ -50,8 +50,9 @@ export function fromPlanner(planner: Scheduler): Policy {
           plans = new IntervalLists(view.jobs.length);
           current = new Int32Array(view.jobs.length);
         }
-        for (const [a, b] of plan.intervals) plans.push(j, a, b);
-        act.wakeAt(plan.intervals[0]![0], j, startTag(0));
+        const intervals = plan.intervals;
+        for (let k = 0; k < intervals.length; k++) plans.push(j, intervals[k]![0], intervals[k]![1]);
+        act.wakeAt(intervals[0]![0], j, startTag(0));
         return;
       }
       if (e.kind === 'timer') {

@@ -105,31 +105,30 @@ export function jobRecordJson(r: JobResult): string {
 
 function outcomeJson(o: JobOutcomes, j: number): string {
   const job = o.job(j);
-  let out = '{';
-  let comma = '';
-  const field = (key: string, value: unknown): void => {
-    const text = jsonValue(value);
-    if (text === undefined) return; // JSON.stringify leaves such a key out
-    out += `${comma}"${key}":${text}`;
-    comma = ',';
-  };
-  field('id', job.id);
-  field('arrival', job.arrival);
-  field('deadline', job.deadline);
-  field('start', o.startS(j));
-  field('finish', o.finishS(j));
-  field('energy_kwh', o.energyJ(j) / JOULES_PER_KWH);
-  field('carbon_g', o.carbonG(j));
-  field('overhead_energy_kwh', o.overheadEnergyJ(j) / JOULES_PER_KWH);
-  field('interruptions', o.starts(j) - 1);
+  // keys in jobRecord's order; a value JSON.stringify leaves out (undefined) leaves out its key
+  const head =
+    member('id', job.id) +
+    member('arrival', job.arrival) +
+    member('deadline', job.deadline) +
+    member('start', o.startS(j)) +
+    member('finish', o.finishS(j)) +
+    member('energy_kwh', o.energyJ(j) / JOULES_PER_KWH) +
+    member('carbon_g', o.carbonG(j)) +
+    member('overhead_energy_kwh', o.overheadEnergyJ(j) / JOULES_PER_KWH) +
+    member('interruptions', o.starts(j) - 1);
   const list = o.intervals(j);
   let intervals = '[';
   for (let i = 0; i < list.length; i++) {
-    const [s, t] = list[i]!;
-    intervals += `${i ? ',' : ''}[${jsonValue(s) ?? 'null'},${jsonValue(t) ?? 'null'}]`;
+    const iv = list[i]!;
+    intervals += `${i ? ',' : ''}[${jsonValue(iv[0]) ?? 'null'},${jsonValue(iv[1]) ?? 'null'}]`;
   }
-  out += `${comma}"intervals":${intervals}]}`;
-  return out;
+  return `{${head}"intervals":${intervals}]}`;
+}
+
+/** `"key":value,` as JSON.stringify writes a member, or '' when it leaves the key out. */
+function member(key: string, value: unknown): string {
+  const text = jsonValue(value);
+  return text === undefined ? '' : `"${key}":${text},`;
 }
 
 /** A value as JSON.stringify writes it inside an object; undefined when it leaves the key out. */
