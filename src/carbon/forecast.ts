@@ -1,6 +1,6 @@
 // Forecasts: what schedulers see. The engine always charges the actual signal.
-import seedrandom from 'seedrandom';
 import { InputError } from '../errors.js';
+import { seededRandom } from '../model/random.js';
 import type { CarbonSignal } from './signal.js';
 
 /**
@@ -45,7 +45,7 @@ export function forecastSeed(seed: string | number): string {
  */
 export function forecastView(actual: CarbonSignal, forecast: Forecast, seed: string | number): CarbonSignal {
   if (forecast.kind === 'oracle') return actual;
-  const rng = seedrandom(forecastSeed(seed));
+  const rng = seededRandom(forecastSeed(seed));
   const n = actual.values.length;
   const values = new Float64Array(n);
   if (forecast.kind === 'gaussian') {

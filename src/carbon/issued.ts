@@ -2,9 +2,9 @@
 // ahead, and re-issued at a fixed cadence (or read from a file of forecasts that really existed).
 // A scheduler deciding at time t sees the issue in force at t: `issuedView(forecast, t)`.
 // The static `gaussian:E` / `uniform:E` views of forecast.ts are unchanged and separate.
-import seedrandom from 'seedrandom';
 import { InputError } from '../errors.js';
 import { parseDuration } from '../io/units.js';
+import { seededRandom } from '../model/random.js';
 import { forecastSeed } from './forecast.js';
 import { loadForecastFile } from './forecast-file.js';
 import { CarbonRangeError, CarbonSignal } from './signal.js';
@@ -209,7 +209,7 @@ class SyntheticIssued implements IssuedForecast {
     const out = new Float64Array(i1 - i0);
     // One stream per issue, one draw pair per target in lead order: the same draws at every error
     // level and horizon, so a sweep over E or over the horizon compares like with like.
-    const rng = this.curve ? seedrandom(`${forecastSeed(this.seed)}:issue:${k}`) : undefined;
+    const rng = this.curve ? seededRandom(`${forecastSeed(this.seed)}:issue:${k}`) : undefined;
     for (let i = i0; i < i1; i++) {
       const c = values[i]!;
       out[i - i0] = rng ? c + this.errorSd(times[i]! - issuedAt) * standardNormal(rng) : c;

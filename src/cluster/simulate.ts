@@ -2,7 +2,7 @@
 // and resumes them; a running job holds its allocation and advances through its phases (JobRun);
 // accounting listens to the pieces each job runs and to the cluster's power. Infinite capacity is
 // a cluster where every start fits: through fromPlanner it reproduces the planner path exactly.
-import seedrandom from 'seedrandom';
+import { seededRandom } from '../model/random.js';
 import { ClusterMeter, JobMeter, type ClusterRecord } from '../accounting/meters.js';
 import { outcomesOf, type JobOutcomes } from '../accounting/outcomes.js';
 import { issuedView, type IssuedForecast } from '../carbon/issued.js';
@@ -278,7 +278,7 @@ class World implements ClusterView, Actions, EngineTotals {
     this.rPrev = new Int32Array(n).fill(NONE);
     this.jobMeter = new JobMeter(n, actual);
     this.clusterMeter = core ? new ClusterMeter(actual, core.state) : null;
-    const rng = seedrandom(String(seed));
+    const rng = seededRandom(String(seed));
     this.random = () => rng();
     this.slotOrigin = actual.start;
   }

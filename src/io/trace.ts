@@ -386,6 +386,9 @@ export function toJobs(specs: readonly JobSpec[], rule: DeadlineRule): Job[] {
 }
 
 function sortByArrival(jobs: Job[]): Job[] {
+  let sorted = true;
+  for (let i = 1; i < jobs.length && sorted; i++) sorted = jobs[i]!.arrival >= jobs[i - 1]!.arrival;
+  if (sorted) return jobs; // the stable sort would keep this order: most traces are in arrival order
   const order = jobs.map((_, i) => i);
   order.sort((a, b) => jobs[a]!.arrival - jobs[b]!.arrival || a - b);
   return order.map((i) => jobs[i]!);

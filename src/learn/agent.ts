@@ -6,12 +6,12 @@
 // carbon now vs the forecast mean, 1], and waiting, w_w . [carbon now vs mean, backlog, free share,
 // 1]; it takes the best (ties: queue order). Its first mean (slot bias 1, wait bias -1) is the
 // greedy policy: start the first observed job that fits, never wait.
-import seedrandom from 'seedrandom';
 import { clusterSummary, type ClusterSummary } from '../accounting/metrics.js';
 import { simulate } from '../cluster/simulate.js';
 import { easyPolicy, fcfsPolicy } from '../policies/batch.js';
 import type { Policy } from '../policies/types.js';
 import { InputError } from '../errors.js';
+import { seededRandom } from '../model/random.js';
 import { createEnv, loadEnvInputs, QUEUE_FEATURES, type Env, type EnvOptions, type Observation, type RewardWeights, type StepInfo } from './env.js';
 
 const SLOT_W = 6;
@@ -122,7 +122,7 @@ export function trainAndEvaluate(options: AgentOptions): AgentResult {
   // A policy may wait for ever (waiting moves time to the next carbon step): episodes are truncated
   // at 20 steps per job, which such a policy's queued-hours penalty makes the worst of returns.
   const trainEnv = createEnv({ ...base, jobRange: [0, split], episodeJobs, maxSteps: 20 * episodeJobs });
-  const rng = seedrandom(`agent:${seed}`);
+  const rng = seededRandom(`agent:${seed}`);
   const gauss = (): number => {
     const u = 1 - rng();
     const v = rng();

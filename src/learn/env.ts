@@ -8,7 +8,6 @@
 // next event (a finish or an arrival; when nothing runs, the next carbon-intensity step at the
 // latest, so that waiting always moves time on). Reward of a step: minus the weighted kWh, kg CO2e,
 // queued job-hours and bounded-slowdown excess accrued since the previous decision.
-import seedrandom from 'seedrandom';
 import { clusterSummary, SLOWDOWN_TAU_S, type ClusterSummary } from '../accounting/metrics.js';
 import { emissionsWeight } from '../carbon/emissions.js';
 import { loadCarbon } from '../carbon/load.js';
@@ -22,6 +21,7 @@ import { InputError } from '../errors.js';
 import { readWorkloadFile, toJobs } from '../io/trace.js';
 import { maxWaitRule } from '../model/deadlines.js';
 import { cpuRequest, estimateOf, requestOf, type Job } from '../model/jobs.js';
+import { seededRandom } from '../model/random.js';
 import type { Actions, ClusterView, Policy } from '../policies/types.js';
 
 export interface RewardWeights {
@@ -373,7 +373,7 @@ export function createEnv(options: EnvOptions): Env {
       let start = from;
       let end = to;
       if (windowJobs !== undefined) {
-        const rng = seedrandom(`env-window:${seed}`);
+        const rng = seededRandom(`env-window:${seed}`);
         start = from + Math.floor(rng() * (to - from - windowJobs + 1));
         end = start + windowJobs;
       }

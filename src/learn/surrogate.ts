@@ -9,7 +9,7 @@
 // x run time, what the cluster meter charges for the job's processors while it runs.
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import seedrandom from 'seedrandom';
+import { seededRandom } from '../model/random.js';
 import { JOULES_PER_KWH } from '../carbon/signal.js';
 import { PROCESSOR_POWER } from '../cluster/types.js';
 import { InputError } from '../errors.js';
@@ -244,7 +244,7 @@ async function trainTarget(target: string, xs: Float32Array, ln: Float64Array, s
     );
   });
   model.compile({ optimizer: tf.train.adam(s.learningRate), loss: 'meanSquaredError' });
-  const rng = seedrandom(`${s.seed}:${target}`);
+  const rng = seededRandom(`${s.seed}:${target}`);
   const order = new Int32Array(n);
   const bx = new Float32Array(n * FEATURE_COUNT);
   const by = new Float32Array(n);

@@ -1,6 +1,6 @@
 // Seeded synthetic workloads drawn from a real trace's distribution, for scaling benchmarks.
-import seedrandom from 'seedrandom';
 import type { JobSpec } from '../io/trace.js';
+import { seededRandom } from '../model/random.js';
 
 /**
  * `n` constant jobs as a GAIA CSV (`arrival_time,length,cpus`, seconds): each job takes the length
@@ -16,7 +16,7 @@ export function synthesizeWorkloadCsv(source: readonly JobSpec[], n: number, see
   const gaps = new Float64Array(sorted.length - 1);
   for (let i = 1; i < sorted.length; i++) gaps[i - 1] = sorted[i]!.arrival - sorted[i - 1]!.arrival;
   const scale = n > 1 ? gaps.length / (n - 1) : 0;
-  const rng = seedrandom(String(seed));
+  const rng = seededRandom(String(seed));
   const ms = (x: number): number => Math.round(x * 1000) / 1000;
   const lines = new Array<string>(n + 1);
   lines[0] = 'arrival_time,length,cpus';

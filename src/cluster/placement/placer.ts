@@ -12,8 +12,8 @@
 // Speed: a cacheable plugin's raw score depends only on (pod shape, node state), so it is computed
 // once per pair; nodes in identical states share it, and a node that did not change since the last
 // pod of the same shape costs one array read.
-import seedrandom from 'seedrandom';
 import { InputError } from '../../errors.js';
+import { seededRandom } from '../../model/random.js';
 import { FragModel, type TargetShape } from './frag.js';
 import { lowestFreeGpus, type PluginContext, type ScorePlugin } from './plugin.js';
 import { defaultPlacementPower, type PlacementPower } from './power.js';
@@ -32,7 +32,7 @@ export interface PlacerOptions {
   power?: PlacementPower;
   /** default 'name' */
   ties?: TieRule;
-  /** seeded random numbers (Random, random ties); default seedrandom(seed) */
+  /** seeded random numbers (Random, random ties); default seededRandom(String(seed)), seedrandom's sequence */
   rng?: () => number;
   seed?: string | number;
   /** 'ranked': each node's rank, lower wins ties; default: seededRanking(names, rng) */
@@ -114,7 +114,7 @@ export class Placer {
     this.state = state;
     this.policy = typeof options.policy === 'string' ? parsePlacementPolicy(options.policy) : options.policy;
     this.ties = options.ties ?? 'name';
-    const rng = options.rng ?? seedrandom(String(options.seed ?? 0));
+    const rng = options.rng ?? seededRandom(String(options.seed ?? 0));
     const usesFgd = this.policy.terms.some((t) => t.plugin === 'fgd');
     if (usesFgd && options.target === undefined) throw new InputError('no_target', 'FGD needs a target workload', { field: 'target' });
     this.ctx = {

@@ -6,7 +6,7 @@
 //
 // Random numbers, from one seeded stream in the peers' order: the shuffle (pods sorted by name
 // first), the clones, the node ranking that breaks ties, then the policy's own draws.
-import seedrandom from 'seedrandom';
+import { seededRandom } from '../../model/random.js';
 import { FragModel, targetWorkload, type TargetShape } from './frag.js';
 import { Placer, seededRanking, type TieRule } from './placer.js';
 import { defaultPlacementPower, nodePowerW, type PlacementPower } from './power.js';
@@ -97,7 +97,7 @@ export function arrivalList(pods: readonly NamedPod[], capacityGpuMilli: number,
 }
 
 export function runProtocol(options: ProtocolOptions): ProtocolRun {
-  const rng = seedrandom(String(options.seed));
+  const rng = seededRandom(String(options.seed));
   const state = new PlacementState(options.nodes);
   const power = options.power ?? defaultPlacementPower();
   const target = options.target ?? targetWorkload(options.pods);
