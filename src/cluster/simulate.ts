@@ -205,13 +205,11 @@ class World implements ClusterView, Actions, EngineTotals {
   private readonly releasing: JobRun[] = [];
   private readonly onPiece: PieceListener | undefined;
   // a done job's totals, kept when its run is recycled
-  private readonly retired: Uint8Array;
   /** the result columns: a job's totals, written when it is done (or when results are read) */
   private readonly cols: ResultColumns;
-  private readonly startupEnergyJ: Float64Array;
-  private readonly lostWorkEnergyJ: Float64Array;
+  /** a done job's startup and lost-work energy, when not both 0 (for JobRun.finished); sparse */
+  private readonly overheadParts = new Map<number, [startupJ: number, lostWorkJ: number]>();
   private readonly states: Uint8Array;
-  private readonly startedAtS: Float64Array;
   private readonly firstStartS: Float64Array;
   private readonly finishHandles: Float64Array;
   private readonly allocations: (Allocation | null)[];
@@ -219,7 +217,6 @@ class World implements ClusterView, Actions, EngineTotals {
   private readonly ran: IntervalLists;
   /** what each job asks of a node; built only on a finite cluster */
   private readonly requests: ResourceRequest[];
-  private readonly estimates: Float64Array;
   // queue and running set: doubly linked lists over job indices, in insertion order
   private readonly qNext: Int32Array;
   private readonly qPrev: Int32Array;
@@ -252,11 +249,7 @@ class World implements ClusterView, Actions, EngineTotals {
     const n = jobs.length;
     this.runs = new Array<JobRun | undefined>(n);
     this.onPiece = onPiece;
-    this.retired = new Uint8Array(n);
-    this.startupEnergyJ = new Float64Array(n);
-    this.lostWorkEnergyJ = new Float64Array(n);
     this.states = new Uint8Array(n); // 0: not yet submitted
-    this.startedAtS = new Float64Array(n).fill(NaN);
     this.firstStartS = new Float64Array(n).fill(NaN);
     this.cols = {
       finishS: new Float64Array(n).fill(NaN),
@@ -270,8 +263,6 @@ class World implements ClusterView, Actions, EngineTotals {
     this.allocations = new Array<Allocation | null>(n).fill(null);
     this.ran = new IntervalLists(n);
     this.requests = core ? jobs.map(requestOf) : [];
-    this.estimates = new Float64Array(n);
-    for (let j = 0; j < n; j++) this.estimates[j] = estimateOf(jobs[j]!);
     this.qNext = new Int32Array(n).fill(NONE);
     this.qPrev = new Int32Array(n).fill(NONE);
     this.rNext = new Int32Array(n).fill(NONE);
@@ -410,9 +401,7 @@ class World implements ClusterView, Actions, EngineTotals {
   private retire(j: number): void {
     const run = this.runs[j]!;
     writeTotals(this.cols, j, run);
-    this.startupEnergyJ[j] = run.startupEnergyJ;
-    this.lostWorkEnergyJ[j] = run.lostWorkEnergyJ;
-    this.retired[j] = 1;
+    if (run.startupEnergyJ !== 0 || run.lostWorkEnergyJ !== 0) this.overheadParts.set(j, [run.startupEnergyJ, run.lostWorkEnergyJ]);
     this.runs[j] = undefined;
     this.releasing.push(run);
   }
@@ -448,7 +437,6 @@ class World implements ClusterView, Actions, EngineTotals {
     const run = this.runOf(j);
     run.start(t);
     this.states[j] = RUNNING;
-    this.startedAtS[j] = t;
     this.ran.push(j, t, NaN);
     this.addRunning(j);
     this.finishHandles[j] = this.sim.at(run.projectedFinish(), 'finish', j);
@@ -555,20 +543,24 @@ class World implements ClusterView, Actions, EngineTotals {
     return STATE_NAMES[this.states[j]!]!;
   }
   run(j: number): JobRun {
-    if (this.retired[j] === 1) {
+    const run = this.runs[j];
+    if (run !== undefined) return run;
+    if (this.states[j] === DONE) {
+      // done and recycled: a finished run with its totals
       const c = this.cols;
-      return JobRun.finished(this.jobs[j]!.profile, c.finishS[j]!, c.energyJ[j]!, this.startupEnergyJ[j]!, this.lostWorkEnergyJ[j]!, c.lostWorkS[j]!, c.starts[j]!);
+      const [startupJ, lostJ] = this.overheadParts.get(j) ?? [0, 0];
+      return JobRun.finished(this.jobs[j]!.profile, c.finishS[j]!, c.energyJ[j]!, startupJ, lostJ, c.lostWorkS[j]!, c.starts[j]!);
     }
     return this.runOf(j);
   }
   startedAt(j: number): number {
-    return this.startedAtS[j]!;
+    return this.ran.lastStart(j);
   }
   request(j: number): ResourceRequest {
     return this.requests[j] ?? requestOf(this.jobs[j]!);
   }
   estimateS(j: number): number {
-    return this.estimates[j]!;
+    return estimateOf(this.jobs[j]!);
   }
   allocation(j: number): Allocation | null {
     return this.allocations[j] ?? null;

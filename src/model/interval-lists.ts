@@ -13,7 +13,6 @@ export class IntervalLists {
   private used = 0;
   private readonly head: Int32Array;
   private readonly tail: Int32Array;
-  private readonly counts: Int32Array;
 
   constructor(jobs: number, capacity = jobs) {
     const cap = Math.max(16, capacity);
@@ -22,7 +21,6 @@ export class IntervalLists {
     this.next = new Int32Array(cap);
     this.head = new Int32Array(jobs).fill(NONE);
     this.tail = new Int32Array(jobs).fill(NONE);
-    this.counts = new Int32Array(jobs);
   }
 
   /** Append [start, end] to job j's list. */
@@ -36,11 +34,19 @@ export class IntervalLists {
     if (t === NONE) this.head[j] = i;
     else this.next[t] = i;
     this.tail[j] = i;
-    this.counts[j]!++;
   }
 
+  /** Number of intervals of job j (walks the list: lists are short). */
   count(j: number): number {
-    return this.counts[j]!;
+    let n = 0;
+    for (let i = this.head[j]!; i !== NONE; i = this.next[i]!) n++;
+    return n;
+  }
+
+  /** Start of job j's last interval (NaN when it has none). */
+  lastStart(j: number): number {
+    const t = this.tail[j]!;
+    return t === NONE ? NaN : this.starts[t]!;
   }
 
   /** Start of job j's first interval (NaN when it has none). */
@@ -82,9 +88,8 @@ export class IntervalLists {
 
   /** Job j's intervals as a new array, in the order appended. */
   list(j: number): Interval[] {
-    const out: Interval[] = new Array(this.counts[j]!);
-    let k = 0;
-    for (let i = this.head[j]!; i !== NONE; i = this.next[i]!) out[k++] = [this.starts[i]!, this.ends[i]!];
+    const out: Interval[] = [];
+    for (let i = this.head[j]!; i !== NONE; i = this.next[i]!) out.push([this.starts[i]!, this.ends[i]!]);
     return out;
   }
 
