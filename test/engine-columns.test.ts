@@ -47,6 +47,7 @@ function restless(jobs: readonly Job[], seen: { progress: number; done: boolean;
   const pauses = new Int32Array(jobs.length);
   return {
     name: 'restless',
+    wantsPass: false,
     onEvent(e, view, act) {
       const j = e.job;
       if (e.kind === 'arrive') {

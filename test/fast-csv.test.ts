@@ -16,16 +16,17 @@ vi.mock('../src/io/fast-csv.js', async (importOriginal) => {
   const real = await importOriginal<typeof import('../src/io/fast-csv.js')>();
   return {
     ...real,
-    parseFastWorkload: (...args: Parameters<typeof real.parseFastWorkload>) => {
+    readFastWorkload: (...args: Parameters<typeof real.readFastWorkload>) => {
       if (!state.fast) return undefined;
-      const specs = real.parseFastWorkload(...args);
-      if (specs === undefined) state.declined++;
+      const columns = real.readFastWorkload(...args);
+      if (columns === undefined) state.declined++;
       else state.accepted++;
-      return specs;
+      return columns;
     },
   };
 });
-const { parseWorkload } = await import('../src/io/trace.js');
+const { fastJobs, parseWorkload, parseWorkloadBytes, toJobs } = await import('../src/io/trace.js');
+const { maxWaitRule } = await import('../src/model/deadlines.js');
 const { readDecimal, readCsvColumns } = await import('../src/io/fast-csv.js');
 
 type Outcome = { specs: unknown } | { error: { code: string; message: string; file?: string; line?: number; field?: string } };
@@ -49,7 +50,14 @@ function check(text: string, options: Parameters<typeof parseWorkload>[1] = {}):
   const took = state.accepted > before ? 'fast' : 'general';
   const general = outcome(text, options, false);
   expect(fast).toEqual(general);
-  if (took === 'fast') expect('specs' in general).toBe(true);
+  if (took === 'fast') {
+    expect('specs' in general).toBe(true);
+    // the jobs built straight from the columns are toJobs of the general path's specs, to the bit
+    const loaded = parseWorkloadBytes(new TextEncoder().encode(text), options);
+    expect(loaded.fast).toBeDefined();
+    const rule = maxWaitRule(7200);
+    expect(fastJobs(loaded.fast!, rule)).toEqual(toJobs((general as { specs: Parameters<typeof toJobs>[0] }).specs, rule));
+  }
   return took;
 }
 

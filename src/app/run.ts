@@ -24,7 +24,7 @@ import type { SolverName } from '../solvers/solve.js';
 import { chooseDeadlineRule } from '../model/deadlines.js';
 import { noSkippedJobs, type SkippedJobs } from '../io/swf.js';
 import { resolveWorkloadPath } from '../io/bundled.js';
-import { readWorkloadFile, toJobs, type JobSpec, type LoadedWorkload, type TimeUnit } from '../io/trace.js';
+import { fastJobs, readWorkloadFile, toJobs, type JobSpec, type LoadedWorkload, type TimeUnit } from '../io/trace.js';
 import { maxWaitRule, type DeadlineRule } from '../model/deadlines.js';
 
 export interface RunOptions {
@@ -156,15 +156,23 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
         })
       : undefined;
   const cluster = resolveCluster(options, workload);
-  let specs = workload && cluster ? fitToCluster(workload, cluster, options.workload as string) : workload?.specs;
   const skipped = workload?.skipped ?? noSkippedJobs();
-  const cpuPowerJobs = !workload || !specs ? 0 : workload.format === 'swf' || workload.format === 'batsim' ? specs.length : specs.filter((s) => s.powerFromCpus === true).length;
-  const jobs = specs
-    ? toJobs(specs, chooseDeadlineRule(options, carbon.epochMs, maxWaitRule(DEFAULT_MAX_WAIT_S)))
-    : (options.workload as Job[]);
+  const rule = (): DeadlineRule => chooseDeadlineRule(options, carbon.epochMs, maxWaitRule(DEFAULT_MAX_WAIT_S));
+  let jobs: Job[];
+  let cpuPowerJobs = 0;
+  if (workload?.fast !== undefined && !cluster) {
+    // an all-constant trace read into columns: the jobs straight from them, no specs in between
+    const fast = workload.fast;
+    jobs = fastJobs(fast, rule());
+    for (let r = 0; r < fast.rows; r++) cpuPowerJobs += fast.powerFromCpus[r]!;
+  } else {
+    let specs = workload && cluster ? fitToCluster(workload, cluster, options.workload as string) : workload?.specs;
+    cpuPowerJobs = !workload || !specs ? 0 : workload.format === 'swf' || workload.format === 'batsim' ? specs.length : specs.filter((s) => s.powerFromCpus === true).length;
+    jobs = specs ? toJobs(specs, rule()) : (options.workload as Job[]);
+    specs = undefined;
+  }
   // the parsed specs are garbage from here on (the jobs hold what simulating needs): 1M specs are ~100 MB
   workload = undefined;
-  specs = undefined;
   const plans = options.plan !== undefined ? parsePlanBook(readInput(options.plan, 'plan'), options.plan) : undefined;
   if (plans) checkPlanBook(plans, jobs, options.plan!);
   if (options.solver !== undefined && options.solver !== 'dp') await loadMilpBackend(options.solver);

@@ -227,11 +227,31 @@ function trimCells(cell: string): string {
 }
 
 /**
- * parseWorkload on the fast path: the specs of an unquoted all-`constant` trace, or undefined when
- * the text needs the general path (which then also names any error). Identical constant jobs share
- * one compiled profile (profiles are read-only).
+ * An unquoted all-`constant` trace read into columns, every row rule checked (readFastWorkload): what
+ * the general path's specs would hold, by row in file order, times already in seconds.
  */
-export function parseFastWorkload(text: string, delimiter: string, options: { unit: number; wattsPerCpu: number }): JobSpec[] | undefined {
+export interface FastWorkload {
+  rows: number;
+  lines: Int32Array;
+  /** the `id` cells; undefined: the row index is the id */
+  ids: string[] | undefined;
+  arrivalS: Float64Array;
+  /** NaN when the row gives none */
+  deadlineS: Float64Array;
+  /** NaN when the row gives none */
+  maxWaitS: Float64Array;
+  cpus: Float64Array;
+  /** 1 when the row has no power: cpus x wattsPerCpu */
+  powerFromCpus: Uint8Array;
+  /** identical constant jobs share one compiled profile (profiles are read-only) */
+  profiles: CompiledProfile[];
+}
+
+/**
+ * The columns of an unquoted all-`constant` trace, or undefined when the text needs the general path
+ * (which then also names any error).
+ */
+export function readFastWorkload(text: string, delimiter: string, options: { unit: number; wattsPerCpu: number }): FastWorkload | undefined {
   const table = readCsvColumns(text, delimiter);
   if (table === undefined) return undefined;
   const { rows, lines, numbers, ids } = table;
@@ -240,8 +260,18 @@ export function parseFastWorkload(text: string, delimiter: string, options: { un
   const length = numbers.length!;
   const { cpus, power, deadline, max_wait: maxWait } = numbers;
   if (ids !== undefined && new Set(ids).size !== ids.length) return undefined; // a duplicate id
-  const profiles = new ProfileCache();
-  const specs: JobSpec[] = new Array(rows);
+  const cache = new ProfileCache();
+  const out: FastWorkload = {
+    rows,
+    lines,
+    ids,
+    arrivalS: new Float64Array(rows),
+    deadlineS: new Float64Array(rows),
+    maxWaitS: new Float64Array(rows),
+    cpus: new Float64Array(rows),
+    powerFromCpus: new Uint8Array(rows),
+    profiles: new Array<CompiledProfile>(rows),
+  };
   for (let r = 0; r < rows; r++) {
     const a = arrival[r]!;
     const c = cpus === undefined ? NaN : cpus[r]!;
@@ -252,23 +282,51 @@ export function parseFastWorkload(text: string, delimiter: string, options: { un
     if (d < a) return undefined; // deadline before arrival
     const powerW = w === w ? w : c === c ? c * wattsPerCpu : NaN;
     if (powerW !== powerW) return undefined; // neither cpus nor power
-    const profile = profiles.get(length[r]! * unit, powerW);
+    const profile = cache.get(length[r]! * unit, powerW);
     if (profile === undefined) return undefined;
-    const id = ids === undefined ? String(r) : ids[r]!;
-    const cpusOf = c === c ? c : 1;
+    out.profiles[r] = profile;
+    out.arrivalS[r] = a * unit;
+    out.deadlineS[r] = d === d ? d * unit : NaN;
+    out.maxWaitS[r] = m === m ? m * unit : NaN;
+    out.cpus[r] = c === c ? c : 1;
+    out.powerFromCpus[r] = w !== w ? 1 : 0;
+  }
+  return out;
+}
+
+/** Row r's id: its cell, or the row index. */
+export function fastId(w: FastWorkload, r: number): string {
+  return w.ids === undefined ? String(r) : w.ids[r]!;
+}
+
+/** The specs of a fast workload, exactly as the general path builds them (key order included). */
+export function fastSpecs(w: FastWorkload): JobSpec[] {
+  const specs: JobSpec[] = new Array(w.rows);
+  for (let r = 0; r < w.rows; r++) {
+    const id = fastId(w, r);
+    const d = w.deadlineS[r]!;
+    const m = w.maxWaitS[r]!;
+    const fromCpus = w.powerFromCpus[r] === 1;
+    const base = { id, type: 'constant' as const, arrival: w.arrivalS[r]!, cpus: w.cpus[r]!, profile: w.profiles[r]!, line: w.lines[r]! };
     // the general path's key order: the fields, then deadline, max_wait and powerFromCpus when they apply
     let spec: JobSpec;
     if (d !== d && m !== m) {
-      spec = w !== w ? { id, type: 'constant', arrival: a * unit, cpus: cpusOf, profile, line: lines[r]!, powerFromCpus: true } : { id, type: 'constant', arrival: a * unit, cpus: cpusOf, profile, line: lines[r]! };
+      spec = fromCpus ? { ...base, powerFromCpus: true } : base;
     } else {
-      spec = { id, type: 'constant', arrival: a * unit, cpus: cpusOf, profile, line: lines[r]! };
-      if (d === d) spec.deadline = d * unit;
-      if (m === m) spec.maxWait = m * unit;
-      if (w !== w) spec.powerFromCpus = true;
+      spec = base;
+      if (d === d) spec.deadline = d;
+      if (m === m) spec.maxWait = m;
+      if (fromCpus) spec.powerFromCpus = true;
     }
     specs[r] = spec;
   }
   return specs;
+}
+
+/** parseWorkload on the fast path: the specs, or undefined when the text needs the general path. */
+export function parseFastWorkload(text: string, delimiter: string, options: { unit: number; wattsPerCpu: number }): JobSpec[] | undefined {
+  const w = readFastWorkload(text, delimiter, options);
+  return w === undefined ? undefined : fastSpecs(w);
 }
 
 /**

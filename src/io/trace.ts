@@ -3,7 +3,7 @@
 // SWF logs through ./swf.ts, Batsim JSON workloads through ./batsim.ts. Files may be gzip-compressed;
 // the format is told from the content.
 import { parseCsvRows } from './csv.js';
-import { parseFastWorkload } from './fast-csv.js';
+import { fastId, fastSpecs, readFastWorkload, type FastWorkload } from './fast-csv.js';
 import { InputError } from '../errors.js';
 import { clip, decodeTextFile, isDecimal, quote, readInputFile } from './text.js';
 import {
@@ -68,6 +68,12 @@ const KNOWN = new Set<string>([...REQUIRED, ...OPTIONAL]);
 
 /** Parse a workload trace's text. Throws InputError naming file, line and field. */
 export function parseWorkload(text: string, options: WorkloadOptions = {}): JobSpec[] {
+  const read = readWorkloadText(text, options);
+  return Array.isArray(read) ? read : fastSpecs(read);
+}
+
+/** The specs of a trace, or its columns when it takes the fast path (./fast-csv.ts). */
+function readWorkloadText(text: string, options: WorkloadOptions): JobSpec[] | FastWorkload {
   const file = options.file ?? '<workload>';
   const unit = TIME_UNIT_SECONDS[options.timeUnit ?? 's'];
   const wattsPerCpu = options.wattsPerCpu ?? 1;
@@ -76,7 +82,7 @@ export function parseWorkload(text: string, options: WorkloadOptions = {}): JobS
   const delimiter = firstLine.includes('|') ? '|' : ',';
   // unquoted all-constant traces: typed columns, no csv-parse (./fast-csv.ts); it accepts only what the
   // rows below accept and yields the same specs, else undefined and the rows below decide
-  const fast = parseFastWorkload(text, delimiter, { unit, wattsPerCpu });
+  const fast = readFastWorkload(text, delimiter, { unit, wattsPerCpu });
   if (fast !== undefined) return fast;
 
   // typed traces: a `"` inside a field is data, so JSON args ({"startup": ...}) read as documented
@@ -199,7 +205,10 @@ export interface ReadWorkloadOptions extends WorkloadOptions {
 /** A workload file as read: its format, the jobs in file order, and what was left out. */
 export interface LoadedWorkload {
   format: WorkloadFormat;
+  /** built on first read when the trace took the fast path (then `fast` holds its columns) */
   specs: JobSpec[];
+  /** an all-`constant` trace's columns: fastJobs builds the jobs without specs */
+  fast?: FastWorkload;
   /** SWF records left out by skipIncomplete, by reason (all zero otherwise) */
   skipped: SkippedJobs;
   /** SWF header comment lines (empty for CSV traces) */
@@ -223,7 +232,23 @@ export function parseWorkloadBytes(bytes: Uint8Array, options: ReadWorkloadOptio
     const { nbRes, specs } = parseBatsim(text, { file, wattsPerCpu: options.wattsPerCpu ?? 1, timeUnit: options.timeUnit ?? 's' });
     return { format, specs, skipped: noSkippedJobs(), header: [], batsim: { nbRes } };
   }
-  if (format !== 'swf') return { format, specs: parseWorkload(text, options), skipped: noSkippedJobs(), header: [] };
+  if (format !== 'swf') {
+    const read = readWorkloadText(text, options);
+    if (Array.isArray(read)) return { format, specs: read, skipped: noSkippedJobs(), header: [] };
+    let specs: JobSpec[] | undefined;
+    return {
+      format,
+      get specs(): JobSpec[] {
+        return (specs ??= fastSpecs(read));
+      },
+      set specs(value: JobSpec[]) {
+        specs = value;
+      },
+      fast: read,
+      skipped: noSkippedJobs(),
+      header: [],
+    };
+  }
   if ((options.timeUnit ?? 's') !== 's') {
     throw new InputError('swf_time_unit', 'SWF times are seconds by definition; --time-unit applies to CSV traces only', { file, field: 'time-unit' });
   }
@@ -382,6 +407,20 @@ export function toJobs(specs: readonly JobSpec[], rule: DeadlineRule): Job[] {
     if (s.estimateS !== undefined) job.estimateS = s.estimateS;
     return job;
   });
+  return sortByArrival(jobs);
+}
+
+/** toJobs of a fast workload's specs, without building the specs: the same jobs, key order included. */
+export function fastJobs(w: FastWorkload, rule: DeadlineRule): Job[] {
+  const jobs: Job[] = new Array(w.rows);
+  for (let r = 0; r < w.rows; r++) {
+    const profile = w.profiles[r]!;
+    const arrival = w.arrivalS[r]!;
+    const given = w.deadlineS[r]!;
+    const maxWait = w.maxWaitS[r]!;
+    const deadline = given === given ? given : maxWait === maxWait ? arrival + profile.durationS + maxWait : rule(arrival, profile.durationS);
+    jobs[r] = { id: fastId(w, r), type: 'constant', arrival, deadline, cpus: w.cpus[r]!, profile };
+  }
   return sortByArrival(jobs);
 }
 
