@@ -65,7 +65,12 @@ export class SlotScratch {
     return order;
   }
 
-  /** Cut [from, to) at the slot grid, each slot with its mean intensity; returns the count. */
+  /**
+   * Cut [from, to) at the slot grid, each slot with its mean intensity; returns the count. A piece
+   * no longer than TIME_EPS_S (a window edge a float residue past a boundary, as arrival + length +
+   * wait in hours gives) is not a slot: the engine could not run it, and a plan ending in it would
+   * list an interval after the job's finish.
+   */
   fill(ctx: PlanContext, from: number, to: number): number {
     const { carbon, slot, slotOrigin } = ctx;
     this.reserve(Math.ceil((to - from) / slot) + 2);
@@ -80,9 +85,11 @@ export class SlotScratch {
       else if (i + 1 < values.length && times[i + 1]! <= from) i++;
       for (let s = from; s < to; i++) {
         const e = Math.min(to, carbon.start + (i + 1) * grid);
-        start[n] = s;
-        end[n] = e;
-        cost[n++] = values[i]!;
+        if (e - s > TIME_EPS_S) {
+          start[n] = s;
+          end[n] = e;
+          cost[n++] = values[i]!;
+        }
         s = e;
       }
       return n;
@@ -91,7 +98,7 @@ export class SlotScratch {
       const s = Math.max(from, slotOrigin + m * slot);
       const e = Math.min(to, slotOrigin + (m + 1) * slot);
       if (s >= to) return n;
-      if (e <= s) continue;
+      if (e - s <= TIME_EPS_S) continue;
       start[n] = s;
       end[n] = e;
       // Within one carbon step the mean is the step's value exactly, so equal steps tie exactly.
@@ -100,19 +107,44 @@ export class SlotScratch {
   }
 }
 
+/** Picks made by repeated minimum before the sorted order takes over (see cheapestSlots). */
+const FEW_PICKS = 8;
+
 /** The intervals of the cheapest slots of [from, to) that add up to `need` seconds. */
 export function cheapestSlots(ctx: PlanContext, from: number, to: number, need: number, scratch = new SlotScratch()): Interval[] {
   const n = scratch.fill(ctx, from, to);
-  const order = scratch.sort(n);
-  const { start, end, take } = scratch;
+  const { start, end, cost, take } = scratch;
   take.fill(0, 0, n);
   let left = need;
-  for (let k = 0; k < n && left > TIME_EPS_S; k++) {
-    // a float residue below TIME_EPS_S is not a slot
-    const i = order[k]!;
-    const used = Math.min(end[i]! - start[i]!, left);
-    take[i] = used;
+  // Cheapest first, ties to the earliest. Most jobs need one or two slots of a window of a few dozen:
+  // those are found by repeated minimum (n compares each, the earliest kept on ties), which picks
+  // exactly the head of the sorted order; a job that needs more continues along that order.
+  // A slot taken has take > 0 (slots are not empty and a float residue below TIME_EPS_S is not a slot).
+  let picks = 0;
+  while (left > TIME_EPS_S && picks < FEW_PICKS) {
+    let best = -1;
+    let bestCost = 0;
+    for (let i = 0; i < n; i++) {
+      if (take[i] === 0 && (best < 0 || cost[i]! < bestCost)) {
+        best = i;
+        bestCost = cost[i]!;
+      }
+    }
+    if (best < 0) break;
+    const used = Math.min(end[best]! - start[best]!, left);
+    take[best] = used;
     left -= used;
+    picks++;
+  }
+  if (left > TIME_EPS_S) {
+    const order = scratch.sort(n);
+    for (let k = 0; k < n && left > TIME_EPS_S; k++) {
+      const i = order[k]!;
+      if (take[i] !== 0) continue;
+      const used = Math.min(end[i]! - start[i]!, left);
+      take[i] = used;
+      left -= used;
+    }
   }
   const intervals: [number, number][] = [];
   for (let i = 0; i < n; i++) {
