@@ -14,7 +14,12 @@ export class IntervalLists {
   private readonly head: Int32Array;
   private readonly tail: Int32Array;
 
-  constructor(jobs: number, capacity = jobs) {
+  /**
+   * `capacity`: intervals held before the storage grows; by default one and a half per job, as planners
+   * that interrupt usually need (growing copies the storage, and each 64 MB of new typed arrays costs a
+   * full garbage collection of the job heap).
+   */
+  constructor(jobs: number, capacity = Math.ceil(jobs * 1.5)) {
     const cap = Math.max(16, capacity);
     this.starts = new Float64Array(cap);
     this.ends = new Float64Array(cap);
@@ -94,7 +99,7 @@ export class IntervalLists {
   }
 
   private grow(): void {
-    const cap = this.starts.length * 2;
+    const cap = Math.ceil(this.starts.length * 1.5);
     const starts = new Float64Array(cap);
     starts.set(this.starts);
     const ends = new Float64Array(cap);
