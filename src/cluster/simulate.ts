@@ -257,6 +257,8 @@ class World implements ClusterView, Actions, EngineTotals {
       overheadEnergyJ: new Float64Array(n),
       starts: new Int32Array(n),
       lostWorkS: new Float64Array(n),
+      missed: new Uint8Array(n).fill(1),
+      waitS: new Float64Array(n).fill(NaN),
       firstStartS: this.firstStartS,
     };
     this.finishHandles = new Float64Array(n).fill(NONE);
@@ -400,7 +402,7 @@ class World implements ClusterView, Actions, EngineTotals {
   /** Keep a done job's totals and recycle its run (after the event being handled). */
   private retire(j: number): void {
     const run = this.runs[j]!;
-    writeTotals(this.cols, j, run);
+    writeTotals(this.cols, j, run, this.jobs[j]!);
     if (run.startupEnergyJ !== 0 || run.lostWorkEnergyJ !== 0) this.overheadParts.set(j, [run.startupEnergyJ, run.lostWorkEnergyJ]);
     this.runs[j] = undefined;
     this.releasing.push(run);
@@ -576,10 +578,19 @@ class World implements ClusterView, Actions, EngineTotals {
     const c = this.cols;
     const cols: ResultColumns = this.finished
       ? c
-      : { finishS: c.finishS.slice(), energyJ: c.energyJ.slice(), overheadEnergyJ: c.overheadEnergyJ.slice(), starts: c.starts.slice(), lostWorkS: c.lostWorkS.slice(), firstStartS: c.firstStartS.slice() };
+      : {
+          finishS: c.finishS.slice(),
+          energyJ: c.energyJ.slice(),
+          overheadEnergyJ: c.overheadEnergyJ.slice(),
+          starts: c.starts.slice(),
+          lostWorkS: c.lostWorkS.slice(),
+          missed: c.missed.slice(),
+          waitS: c.waitS.slice(),
+          firstStartS: c.firstStartS.slice(),
+        };
     for (let j = 0; j < this.runs.length; j++) {
       const run = this.runs[j];
-      if (run !== undefined) writeTotals(cols, j, run);
+      if (run !== undefined) writeTotals(cols, j, run, this.jobs[j]!);
     }
     return new JobResults(this.jobs, cols, this);
   }
@@ -733,12 +744,19 @@ export interface ResultColumns {
   overheadEnergyJ: Float64Array;
   starts: Int32Array;
   lostWorkS: Float64Array;
+  /** 1: finished after the deadline, or never */
+  missed: Uint8Array;
+  /** completion delay (s); NaN when never finished */
+  waitS: Float64Array;
   /** first start; NaN when never started */
   firstStartS: Float64Array;
 }
 
-function writeTotals(c: ResultColumns, j: number, run: JobRun): void {
+function writeTotals(c: ResultColumns, j: number, run: JobRun, job: Job): void {
   c.finishS[j] = run.finish;
+  // written while the job is at hand: a summary then reads typed arrays only, not 1M job objects
+  c.missed[j] = run.finish <= job.deadline + TIME_EPS_S ? 0 : 1;
+  c.waitS[j] = completionDelay(job, run.finish);
   c.energyJ[j] = run.energyJ;
   c.overheadEnergyJ[j] = run.overheadEnergyJ;
   c.starts[j] = run.starts;
@@ -791,10 +809,10 @@ export class JobResults implements JobOutcomes {
     return this.world.carbonG(j);
   }
   missed(j: number): boolean {
-    return !(this.finishS(j) <= this.jobs[j]!.deadline + TIME_EPS_S);
+    return this.columns.missed[j] === 1;
   }
   waitS(j: number): number {
-    return completionDelay(this.jobs[j]!, this.finishS(j));
+    return this.columns.waitS[j]!;
   }
   queueWaitS(j: number): number {
     return this.columns.firstStartS[j]! - this.jobs[j]!.arrival;
