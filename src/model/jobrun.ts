@@ -117,8 +117,16 @@ export class JobRun {
   start(t: number): void {
     if (this.running || this.stage === DONE) throw new Error('JobRun.start: the job is running or done');
     this.starts++;
-    this.startupPhases = this.starts === 1 ? this.profile.startup : this.profile.resume;
+    const profile = this.profile;
+    this.startupPhases = this.starts === 1 ? profile.startup : profile.resume;
     this.t = t;
+    if (profile.singleWorkPowerW === profile.singleWorkPowerW) {
+      // no startup, one work phase (progress is below its end while not done): what
+      // nextStartupPhase would set, without reading the phase lists
+      this.stage = WORK;
+      this.phase = 0;
+      return;
+    }
     this.stage = STARTUP;
     this.phase = -1;
     this.nextStartupPhase();
@@ -141,6 +149,11 @@ export class JobRun {
   projectedFinish(): number {
     if (!this.running) return Infinity;
     const profile = this.profile;
+    if (this.stage === WORK && profile.singleWorkPowerW === profile.singleWorkPowerW) {
+      // the loop below over one phase ending at workDurationS
+      const need = profile.workDurationS - this.progress;
+      return need > 0 ? this.t + need / this.rate : this.t;
+    }
     let t = this.t;
     let phase = this.phase;
     if (this.stage === STARTUP) {
@@ -183,6 +196,10 @@ export class JobRun {
       if (pe === this.phaseEnd) this.nextStartupPhase();
     }
     if (this.stage !== WORK) return;
+    if (profile.singleWorkPowerW === profile.singleWorkPowerW) {
+      this.advanceSingle(e, profile, sink);
+      return;
+    }
     const work = profile.work;
     const workEnds = profile.workEnds;
     while (this.phase < work.length) {
@@ -212,6 +229,42 @@ export class JobRun {
     }
     if (this.progress >= profile.workDurationS) {
       this.progress = profile.workDurationS;
+      this.finish = this.t;
+      this.stage = DONE;
+    }
+  }
+
+  /**
+   * advance's work loop for a profile of one work phase (singleWorkPowerW), the same operations in
+   * the same order: the phase's end is workDurationS and its power singleWorkPowerW.
+   */
+  private advanceSingle(e: number, profile: CompiledProfile, sink: PieceSink | undefined): void {
+    const W = profile.workDurationS;
+    if (this.phase === 0 && !(e - this.t <= TIME_EPS_S)) {
+      const need = W - this.progress;
+      if (need > 0) {
+        const power = profile.singleWorkPowerW * this.powerScale;
+        const end = this.t + need / this.rate;
+        if (end <= e + TIME_EPS_S) {
+          const pe = Math.min(end, e);
+          this.energyJ += (pe - this.t) * power;
+          sink?.(this.t, pe, power, false);
+          this.t = pe;
+          this.progress = W;
+          this.phase = 1;
+        } else {
+          this.energyJ += (e - this.t) * power;
+          sink?.(this.t, e, power, false);
+          this.progress += (e - this.t) * this.rate;
+          this.t = e;
+          return;
+        }
+      } else {
+        this.phase = 1;
+      }
+    }
+    if (this.progress >= W) {
+      this.progress = W;
       this.finish = this.t;
       this.stage = DONE;
     }

@@ -46,6 +46,12 @@ export interface CompiledProfile {
   readonly resumeDurationS: number;
   readonly resumeEnergyJ: number;
   readonly workDurationS: number;
+  /**
+   * The power of the one work phase of a profile without startup or resume phases (a constant job:
+   * most traces are all of them); NaN otherwise. JobRun runs such a profile from this and
+   * workDurationS alone, without reading the phase lists.
+   */
+  readonly singleWorkPowerW: number;
   readonly workEnergyJ: number;
   /** startup + work: one uninterrupted run */
   readonly durationS: number;
@@ -136,6 +142,7 @@ export function compileProfile(profile: PowerProfile): CompiledProfile {
     resumeDurationS,
     resumeEnergyJ,
     workDurationS: progress,
+    singleWorkPowerW: profile.startup.length === 0 && profile.resume === undefined && n === 1 ? profile.work[0]!.power : NaN,
     workEnergyJ: energy,
     durationS: startupDurationS + progress,
     energyJ: startupEnergyJ + energy,
