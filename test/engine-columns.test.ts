@@ -8,35 +8,16 @@ import { CarbonSignal } from '../src/carbon/signal.js';
 import { simulate } from '../src/cluster/simulate.js';
 import { IntervalLists } from '../src/model/interval-lists.js';
 import type { Job } from '../src/model/jobs.js';
-import { compileProfile, type Phase } from '../src/model/profile.js';
+import { compileProfile } from '../src/model/profile.js';
 import type { Policy } from '../src/policies/types.js';
 import { summarize } from '../src/report/summary.js';
+import { hourlyCarbonArb, phasedJobsArb } from './arbitraries.js';
 import { createScheduler } from '../src/schedulers/registry.js';
 
 const H = 3600;
 
-const carbonArb = fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 24 * 6, maxLength: 24 * 6 }).map(
-  (v) => new CarbonSignal({ times: Float64Array.from(v, (_, i) => i * H), values: Float64Array.from(v), name: 'random', extend: 'repeat' }),
-);
-
-const jobsArb = fc
-  .array(
-    fc.record({
-      arrival: fc.integer({ min: 0, max: 48 * H }),
-      startup: fc.array(fc.record({ d: fc.integer({ min: 0, max: 900 }), p: fc.integer({ min: 0, max: 300 }) }), { maxLength: 2 }),
-      work: fc.array(fc.record({ d: fc.integer({ min: 1, max: 3 * H }), p: fc.integer({ min: 0, max: 400 }), c: fc.boolean() }), { minLength: 1, maxLength: 4 }),
-      wait: fc.integer({ min: 0, max: 24 * H }),
-    }),
-    { minLength: 1, maxLength: 30 },
-  )
-  .map((rows) =>
-    rows.map((r, i): Job => {
-      const startup: Phase[] = r.startup.map((s, k) => ({ name: `s${k}`, duration: s.d, power: s.p }));
-      const work: Phase[] = r.work.map((w, k) => ({ name: `w${k}`, duration: w.d, power: w.p, isCheckpoint: w.c }));
-      const profile = compileProfile({ startup, work });
-      return { id: `j${i}`, type: 'phases', arrival: r.arrival, deadline: r.arrival + profile.durationS + r.wait, cpus: 1, profile };
-    }),
-  );
+const carbonArb = hourlyCarbonArb(6);
+const jobsArb = phasedJobsArb({ arrivalH: 48, waitH: 24, maxJobs: 30 });
 
 /**
  * Starts every job at arrival and suspends it a random while later, resuming it a random while

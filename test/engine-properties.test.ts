@@ -3,20 +3,18 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { chargePlan } from '../src/accounting/charge.js';
 import { EventCollector } from '../src/accounting/eventlog.js';
-import { CarbonSignal } from '../src/carbon/signal.js';
 import { readClusterSpec } from '../src/cluster/spec.js';
 import { simulate } from '../src/cluster/simulate.js';
-import { compileProfile, type Phase } from '../src/model/profile.js';
+import { compileProfile } from '../src/model/profile.js';
 import { constantProfile, cpuRequest, type Job } from '../src/model/jobs.js';
 import { carbonEasyPolicy, easyPolicy, fcfsPolicy } from '../src/policies/batch.js';
 import type { Policy } from '../src/policies/types.js';
 import { createScheduler, schedulerNames } from '../src/schedulers/registry.js';
+import { hourlyCarbonArb, phasedJobsArb as phasedJobsArb_ } from './arbitraries.js';
 
 const H = 3600;
 
-const carbonArb = fc.array(fc.integer({ min: 0, max: 500 }), { minLength: 24 * 8, maxLength: 24 * 8 }).map(
-  (v) => new CarbonSignal({ times: Float64Array.from(v, (_, i) => i * H), values: Float64Array.from(v), name: 'random', extend: 'repeat' }),
-);
+const carbonArb = hourlyCarbonArb(8);
 
 /** Batch jobs: size 1..8 of a 10-processor pool, run 1 s..6 h, estimate the run time or more (or less). */
 const batchJobsArb = (exact: boolean) =>
@@ -120,24 +118,7 @@ describe('finite cluster invariants', () => {
 });
 
 /** Phased jobs with startups and checkpoints, so suspensions cost something. */
-const phasedJobsArb = fc
-  .array(
-    fc.record({
-      arrival: fc.integer({ min: 0, max: 72 * H }),
-      startup: fc.array(fc.record({ d: fc.integer({ min: 0, max: 900 }), p: fc.integer({ min: 0, max: 300 }) }), { maxLength: 2 }),
-      work: fc.array(fc.record({ d: fc.integer({ min: 1, max: 3 * H }), p: fc.integer({ min: 0, max: 400 }), c: fc.boolean() }), { minLength: 1, maxLength: 4 }),
-      wait: fc.integer({ min: 0, max: 36 * H }),
-    }),
-    { minLength: 1, maxLength: 12 },
-  )
-  .map((rows) =>
-    rows.map((r, i): Job => {
-      const startup: Phase[] = r.startup.map((s, k) => ({ name: `s${k}`, duration: s.d, power: s.p }));
-      const work: Phase[] = r.work.map((w, k) => ({ name: `w${k}`, duration: w.d, power: w.p, isCheckpoint: w.c }));
-      const profile = compileProfile({ startup, work });
-      return { id: `p${i}`, type: 'phases', arrival: r.arrival, deadline: r.arrival + profile.durationS + r.wait, cpus: 1, profile };
-    }),
-  );
+const phasedJobsArb = phasedJobsArb_({ arrivalH: 72, waitH: 36, maxJobs: 12 });
 
 describe('the online path equals the planner path on infinite capacity', () => {
   for (const name of schedulerNames().filter((n) => n !== 'replay')) {
