@@ -84,6 +84,7 @@ export {
   parseWorkload,
   phasesFromArgs,
   toJobs,
+  fastJobs,
   LENGTH_TOLERANCE_S,
   TIME_UNIT_SECONDS,
   type JobSpec,
