@@ -197,35 +197,24 @@ export class JobRun {
     }
     if (this.stage !== WORK) return;
     if (profile.singleWorkPowerW === profile.singleWorkPowerW) {
-      this.advanceSingle(e, profile, sink);
-      return;
-    }
-    const work = profile.work;
-    const workEnds = profile.workEnds;
-    while (this.phase < work.length) {
-      if (e - this.t <= TIME_EPS_S) break;
-      const need = workEnds[this.phase]! - this.progress;
-      if (need > 0) {
-        const power = work[this.phase]!.power * this.powerScale;
-        const end = this.t + need / this.rate;
-        if (end <= e + TIME_EPS_S) {
-          const pe = Math.min(end, e);
-          this.energyJ += (pe - this.t) * power;
-          sink?.(this.t, pe, power, false);
-          this.t = pe;
-          this.progress = workEnds[this.phase]!;
+      // one work phase, ending at workDurationS: the loop below without reading the phase lists
+      if (this.phase === 0 && !(e - this.t <= TIME_EPS_S)) {
+        if (profile.workDurationS - this.progress > 0 && !this.workUntil(e, profile.workDurationS, profile.singleWorkPowerW, sink)) return;
+        this.phase = 1;
+      }
+    } else {
+      const work = profile.work;
+      const workEnds = profile.workEnds;
+      while (this.phase < work.length) {
+        if (e - this.t <= TIME_EPS_S) break;
+        if (workEnds[this.phase]! - this.progress > 0) {
+          if (!this.workUntil(e, workEnds[this.phase]!, work[this.phase]!.power, sink)) return;
           this.phase++;
           this.skipEmptyWorkPhases();
           continue;
-        } else {
-          this.energyJ += (e - this.t) * power;
-          sink?.(this.t, e, power, false);
-          this.progress += (e - this.t) * this.rate;
-          this.t = e;
-          return;
         }
+        this.phase++;
       }
-      this.phase++;
     }
     if (this.progress >= profile.workDurationS) {
       this.progress = profile.workDurationS;
@@ -235,39 +224,26 @@ export class JobRun {
   }
 
   /**
-   * advance's work loop for a profile of one work phase (singleWorkPowerW), the same operations in
-   * the same order: the phase's end is workDurationS and its power singleWorkPowerW.
+   * Run the current work phase, which ends at progress `phaseEnd` and draws `powerW` (before the
+   * power factor), up to instant e: true when it completed (an end within TIME_EPS_S after e
+   * counts), false when it was cut at e with the progress made so far.
    */
-  private advanceSingle(e: number, profile: CompiledProfile, sink: PieceSink | undefined): void {
-    const W = profile.workDurationS;
-    if (this.phase === 0 && !(e - this.t <= TIME_EPS_S)) {
-      const need = W - this.progress;
-      if (need > 0) {
-        const power = profile.singleWorkPowerW * this.powerScale;
-        const end = this.t + need / this.rate;
-        if (end <= e + TIME_EPS_S) {
-          const pe = Math.min(end, e);
-          this.energyJ += (pe - this.t) * power;
-          sink?.(this.t, pe, power, false);
-          this.t = pe;
-          this.progress = W;
-          this.phase = 1;
-        } else {
-          this.energyJ += (e - this.t) * power;
-          sink?.(this.t, e, power, false);
-          this.progress += (e - this.t) * this.rate;
-          this.t = e;
-          return;
-        }
-      } else {
-        this.phase = 1;
-      }
+  private workUntil(e: number, phaseEnd: number, powerW: number, sink: PieceSink | undefined): boolean {
+    const power = powerW * this.powerScale;
+    const end = this.t + (phaseEnd - this.progress) / this.rate;
+    if (end <= e + TIME_EPS_S) {
+      const pe = Math.min(end, e);
+      this.energyJ += (pe - this.t) * power;
+      sink?.(this.t, pe, power, false);
+      this.t = pe;
+      this.progress = phaseEnd;
+      return true;
     }
-    if (this.progress >= W) {
-      this.progress = W;
-      this.finish = this.t;
-      this.stage = DONE;
-    }
+    this.energyJ += (e - this.t) * power;
+    sink?.(this.t, e, power, false);
+    this.progress += (e - this.t) * this.rate;
+    this.t = e;
+    return false;
   }
 
   /** End the interval at e (after advancing to it): progress rolls back to the last checkpoint. */
