@@ -96,4 +96,24 @@ describe('JobRun on a single-phase profile', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('a checkpoint within the time tolerance of the end: the stop rolls forward to it, the next start finishes at once', () => {
+    const work = [{ name: 'w', duration: 3600, power: 100, isCheckpoint: true }];
+    for (const profile of [compileProfile({ startup: [], work }), compileProfile({ startup: [], work, resume: [] })]) {
+      const run = new JobRun(profile);
+      run.start(0);
+      // at half speed the stop cuts the phase short (it would end 1.6e-7 s later) with 8e-8 s of work
+      // left, within TIME_EPS_S of the checkpoint at the end: that checkpoint is kept
+      run.setRate(0, 0.5, 1);
+      run.stop(7200 - 1.6e-7);
+      expect(run.progress).toBe(3600);
+      expect(run.done).toBe(false);
+      run.start(8000);
+      expect(run.powerW).toBe(0); // no work left to draw for (this read past the phase list before)
+      expect(run.nextChange()).toBe(8000);
+      expect(run.projectedFinish()).toBe(8000);
+      run.advance(9000);
+      expect([run.done, run.finish, run.starts]).toEqual([true, 8000, 2]);
+    }
+  });
 });

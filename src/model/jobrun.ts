@@ -99,7 +99,8 @@ export class JobRun {
   /** Power drawn now (W): the current phase's, 0 when not running. */
   get powerW(): number {
     if (this.stage === STARTUP) return this.startupPhases[this.phase]!.power * this.powerScale;
-    if (this.stage === WORK) return this.profile.work[this.phase]!.power * this.powerScale;
+    // past the last work phase (a start whose saved progress is all the work: it finishes at once)
+    if (this.stage === WORK) return this.phase < this.profile.work.length ? this.profile.work[this.phase]!.power * this.powerScale : 0;
     return 0;
   }
 
@@ -121,10 +122,11 @@ export class JobRun {
     this.startupPhases = this.starts === 1 ? profile.startup : profile.resume;
     this.t = t;
     if (profile.singleWorkPowerW === profile.singleWorkPowerW) {
-      // no startup, one work phase (progress is below its end while not done): what
-      // nextStartupPhase would set, without reading the phase lists
+      // no startup, one work phase: what nextStartupPhase would set, without reading the phase
+      // lists (past the phase when the saved progress is all the work: a checkpoint within
+      // TIME_EPS_S of the end rolls a stop forward to it)
       this.stage = WORK;
-      this.phase = 0;
+      this.phase = this.progress < profile.workDurationS ? 0 : 1;
       return;
     }
     this.stage = STARTUP;
@@ -138,7 +140,7 @@ export class JobRun {
    */
   nextChange(): number {
     if (this.stage === STARTUP) return this.phaseEnd;
-    if (this.stage === WORK) return this.t + (this.profile.workEnds[this.phase]! - this.progress) / this.rate;
+    if (this.stage === WORK) return this.phase < this.profile.workEnds.length ? this.t + (this.profile.workEnds[this.phase]! - this.progress) / this.rate : this.t;
     return Infinity;
   }
 
