@@ -209,6 +209,18 @@ function engine() {
       },
     };
     // hold model (the classic DES workload): HOLD pending events, each pop schedules one later event
+    const bareHold = (tieBreak) => {
+      const b = bareHeap(HOLD, tieBreak);
+      for (let i = 0; i < HOLD; i++) b.push(times[i], i);
+      let k = HOLD;
+      let h = 0;
+      while (b.size() > 0) {
+        const t = b.peek();
+        h = mix(h, b.pop());
+        if (k < N) b.push(t + gaps[k], k++);
+      }
+      return h;
+    };
     const hold = {
       'Sim.at + next': () => {
         const e = new lib.Sim();
@@ -233,30 +245,8 @@ function engine() {
         }
         return h;
       },
-      'bare heap, (time, seq) ties': () => {
-        const b = bareHeap(HOLD, true);
-        for (let i = 0; i < HOLD; i++) b.push(times[i], i);
-        let k = HOLD;
-        let h = 0;
-        while (b.size() > 0) {
-          const t = b.peek();
-          h = mix(h, b.pop());
-          if (k < N) b.push(t + gaps[k], k++);
-        }
-        return h;
-      },
-      'bare heap, time only': () => {
-        const b = bareHeap(HOLD, false);
-        for (let i = 0; i < HOLD; i++) b.push(times[i], i);
-        let k = HOLD;
-        let h = 0;
-        while (b.size() > 0) {
-          const t = b.peek();
-          h = mix(h, b.pop());
-          if (k < N) b.push(t + gaps[k], k++);
-        }
-        return h;
-      },
+      'bare heap, (time, seq) ties': () => bareHold(true),
+      'bare heap, time only': () => bareHold(false),
     };
     for (const [title, cases] of [
       [`Event queue, fill then drain ${N.toLocaleString('en')} events, ${what}`, fill],

@@ -210,7 +210,6 @@ class World implements ClusterView, Actions, EngineTotals {
   /** a done job's startup and lost-work energy, when not both 0 (for JobRun.finished); sparse */
   private readonly overheadParts = new Map<number, [startupJ: number, lostWorkJ: number]>();
   private readonly states: Uint8Array;
-  private readonly firstStartS: Float64Array;
   private readonly finishHandles: Float64Array;
   private readonly allocations: (Allocation | null)[];
   /** the intervals each job ran, the open one ending in NaN */
@@ -250,7 +249,6 @@ class World implements ClusterView, Actions, EngineTotals {
     this.runs = new Array<JobRun | undefined>(n);
     this.onPiece = onPiece;
     this.states = new Uint8Array(n); // 0: not yet submitted
-    this.firstStartS = new Float64Array(n).fill(NaN);
     this.cols = {
       finishS: new Float64Array(n).fill(NaN),
       energyJ: new Float64Array(n),
@@ -259,7 +257,6 @@ class World implements ClusterView, Actions, EngineTotals {
       lostWorkS: new Float64Array(n),
       missed: new Uint8Array(n).fill(1),
       waitS: new Float64Array(n).fill(NaN),
-      firstStartS: this.firstStartS,
     };
     this.finishHandles = new Float64Array(n).fill(NONE);
     this.allocations = new Array<Allocation | null>(n).fill(null);
@@ -433,7 +430,6 @@ class World implements ClusterView, Actions, EngineTotals {
     }
     if (state === QUEUED) {
       this.dequeue(j);
-      this.firstStartS[j] = t;
       this.clusterMeter?.onQueue(t, this.qCount);
     }
     const run = this.runOf(j);
@@ -586,13 +582,16 @@ class World implements ClusterView, Actions, EngineTotals {
           lostWorkS: c.lostWorkS.slice(),
           missed: c.missed.slice(),
           waitS: c.waitS.slice(),
-          firstStartS: c.firstStartS.slice(),
         };
     for (let j = 0; j < this.runs.length; j++) {
       const run = this.runs[j];
       if (run !== undefined) writeTotals(cols, j, run, this.jobs[j]!);
     }
     return new JobResults(this.jobs, cols, this);
+  }
+
+  firstStart(j: number): number {
+    return this.ran.firstStart(j);
   }
 
   /** Job j's ran intervals. */
@@ -748,8 +747,6 @@ export interface ResultColumns {
   missed: Uint8Array;
   /** completion delay (s); NaN when never finished */
   waitS: Float64Array;
-  /** first start; NaN when never started */
-  firstStartS: Float64Array;
 }
 
 function writeTotals(c: ResultColumns, j: number, run: JobRun, job: Job): void {
@@ -765,6 +762,8 @@ function writeTotals(c: ResultColumns, j: number, run: JobRun, job: Job): void {
 
 /** What JobResults reads of the engine beyond the columns. */
 export interface EngineTotals {
+  /** the first start (NaN when never started): that of the first interval run */
+  firstStart(j: number): number;
   carbonG(j: number): number;
   startupCarbonG(j: number): number;
   ranIntervals(j: number): Interval[];
@@ -791,7 +790,7 @@ export class JobResults implements JobOutcomes {
     return this.jobs[j]!;
   }
   startS(j: number): number {
-    return this.columns.firstStartS[j]!;
+    return this.world.firstStart(j);
   }
   finishS(j: number): number {
     return this.columns.finishS[j]!;
@@ -815,7 +814,7 @@ export class JobResults implements JobOutcomes {
     return this.columns.waitS[j]!;
   }
   queueWaitS(j: number): number {
-    return this.columns.firstStartS[j]! - this.jobs[j]!.arrival;
+    return this.world.firstStart(j) - this.jobs[j]!.arrival;
   }
   intervals(j: number): Interval[] {
     return this.world.ranIntervals(j);
@@ -841,7 +840,7 @@ export class JobResults implements JobOutcomes {
     const planned = w.plannedIntervals(j);
     return {
       job: this.jobs[j]!,
-      plan: { intervals: (planned ?? ran.map(([a, b]) => [a, b] as Interval)) as Interval[] },
+      plan: { intervals: (planned ?? w.ranIntervals(j)) as Interval[] },
       execution,
       carbonG: w.carbonG(j),
       startupCarbonG: w.startupCarbonG(j),

@@ -323,12 +323,6 @@ export function fastSpecs(w: FastWorkload): JobSpec[] {
   return specs;
 }
 
-/** parseWorkload on the fast path: the specs, or undefined when the text needs the general path. */
-export function parseFastWorkload(text: string, delimiter: string, options: { unit: number; wattsPerCpu: number }): JobSpec[] | undefined {
-  const w = readFastWorkload(text, delimiter, options);
-  return w === undefined ? undefined : fastSpecs(w);
-}
-
 /**
  * One compiled constant profile per (duration, power), in an open-addressing table keyed by the bits of
  * both numbers (a Map with number keys costs several times more per look-up, and does not tell -0 from 0);

@@ -70,13 +70,6 @@ export class IntervalLists {
     this.ends[this.tail[j]!] = end;
   }
 
-  /** Interval k of job j as [start, end] (k < count(j)); walks the list. */
-  at(j: number, k: number): Interval {
-    let i = this.head[j]!;
-    for (; k > 0; k--) i = this.next[i]!;
-    return [this.starts[i]!, this.ends[i]!];
-  }
-
   /** Start of interval k of job j (k < count(j)). */
   startAt(j: number, k: number): number {
     let i = this.head[j]!;
