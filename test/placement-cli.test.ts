@@ -3,32 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cli } from './helpers.js';
+import { cli, ROOT } from './helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'carbon-sim-place-'));
-const scenario = join(dir, 'scenario.json');
-writeFileSync(
-  scenario,
-  JSON.stringify(
-    {
-      nodes: [
-        { name: 'a', cpu_milli: 32000, memory_mib: 65536, gpu: 2, model: 'T4' },
-        { name: 'b', cpu_milli: 32000, memory_mib: 65536, gpu: 2, model: 'T4', cpu_left: 28000, gpu_left: [1000, 600], aff: { 'share-gpu': 1 } },
-      ],
-      target: [
-        { cpu_milli: 4000, gpu_milli: 500, num_gpu: 1, p: 0.5 },
-        { cpu_milli: 8000, gpu_milli: 1000, num_gpu: 1, p: 0.5 },
-      ],
-      pods: [
-        { name: 's1', cpu_milli: 4000, memory_mib: 1024, num_gpu: 1, gpu_milli: 500 },
-        { name: 's2', cpu_milli: 4000, memory_mib: 1024, num_gpu: 1, gpu_milli: 500 },
-        { name: 's3', cpu_milli: 8000, memory_mib: 1024, num_gpu: 1, gpu_milli: 1000 },
-      ],
-    },
-    null,
-    2,
-  ),
-);
+// two T4 nodes, a share pod on b, three pods (the scenario of test/placement-plugins.test.ts)
+const scenario = join(ROOT, 'test', 'fixtures', 'placement', 'two-t4.json');
 const nodes = join(dir, 'nodes.csv');
 writeFileSync(nodes, 'sn,cpu_milli,memory_mib,gpu,model\nn0,32000,65536,2,T4\nn1,64000,131072,4,V100M16\nn2,32000,65536,0,\n');
 const pods = join(dir, 'pods.csv');

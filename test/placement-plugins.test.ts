@@ -5,32 +5,16 @@ import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import { cpuPowerW, defaultPlacementPower, FragModel, gpuPowerW, gpuRulePlugin, nameRanking, parsePlacementPolicy, PlacementState, seededRanking, targetWorkload } from '../src/cluster/placement/index.js';
 import { parseScenario, runScenario, type ScenarioResult } from '../src/cluster/placement/scenario.js';
-import { inputErrorOf } from './helpers.js';
+import { inputErrorOf, ROOT } from './helpers.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /**
  * Two T4 nodes: a is empty; b has 4 of its 32 vCPUs and 400/1000 of GPU 1 taken by one share pod.
  * Target workload: half (4 vCPU, 500/1000 GPU), half (8 vCPU, one whole GPU).
  * Pods: s1, s2 = (4 vCPU, 500/1000 GPU); s3 = (8 vCPU, 1 whole GPU).
  */
-const S1 = JSON.stringify(
-  {
-    nodes: [
-      { name: 'a', cpu_milli: 32000, memory_mib: 65536, gpu: 2, model: 'T4' },
-      { name: 'b', cpu_milli: 32000, memory_mib: 65536, gpu: 2, model: 'T4', cpu_left: 28000, gpu_left: [1000, 600], aff: { 'share-gpu': 1 } },
-    ],
-    target: [
-      { cpu_milli: 4000, gpu_milli: 500, num_gpu: 1, p: 0.5 },
-      { cpu_milli: 8000, gpu_milli: 1000, num_gpu: 1, p: 0.5 },
-    ],
-    pods: [
-      { name: 's1', cpu_milli: 4000, memory_mib: 1024, num_gpu: 1, gpu_milli: 500 },
-      { name: 's2', cpu_milli: 4000, memory_mib: 1024, num_gpu: 1, gpu_milli: 500 },
-      { name: 's3', cpu_milli: 8000, memory_mib: 1024, num_gpu: 1, gpu_milli: 1000 },
-    ],
-  },
-  null,
-  2,
-);
+const S1 = readFileSync(join(ROOT, 'test', 'fixtures', 'placement', 'two-t4.json'), 'utf8');
 
 function place(text: string, policy: string, options: { ties?: 'name' | 'ranked' | 'random'; seed?: number } = {}): ScenarioResult {
   return runScenario(parseScenario(text, { file: 's.json' }), { policy, ...options });
