@@ -66,6 +66,7 @@ export { EventQueue, MAX_PRIORITY } from './engine/queue.js';
 export { Sim, type Handle } from './engine/sim.js';
 export { EVENT_PRIORITY, EVENT_KINDS, type EventKind, type SimEvent } from './engine/events.js';
 export { JobRun } from './model/jobrun.js';
+export { JobTable } from './model/job-table.js';
 export { slackS, requestOf, estimateOf, cpuRequest, type ResourceRequest } from './model/jobs.js';
 export { ClusterState, WHOLE_GPU_MILLI, type Allocation } from './cluster/state.js';
 export { GPU_POWER, CPU_PACKAGE_POWER, VCPUS_PER_PACKAGE, PROCESSOR_POWER, type DevicePower, type PowerModel, type NodeSpec, type ClusterSpec } from './cluster/types.js';
@@ -84,7 +85,7 @@ export {
   parseWorkload,
   phasesFromArgs,
   toJobs,
-  fastJobs,
+  fastJobTable,
   LENGTH_TOLERANCE_S,
   TIME_UNIT_SECONDS,
   type JobSpec,

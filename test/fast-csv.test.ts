@@ -25,7 +25,7 @@ vi.mock('../src/io/fast-csv.js', async (importOriginal) => {
     },
   };
 });
-const { fastJobs, parseWorkload, parseWorkloadBytes, toJobs } = await import('../src/io/trace.js');
+const { fastJobTable, parseWorkload, parseWorkloadBytes, toJobs } = await import('../src/io/trace.js');
 const { maxWaitRule } = await import('../src/model/deadlines.js');
 const { readDecimal, readCsvColumns } = await import('../src/io/fast-csv.js');
 
@@ -56,7 +56,14 @@ function check(text: string, options: Parameters<typeof parseWorkload>[1] = {}):
     const loaded = parseWorkloadBytes(new TextEncoder().encode(text), options);
     expect(loaded.fast).toBeDefined();
     const rule = maxWaitRule(7200);
-    expect(fastJobs(loaded.fast!, rule)).toEqual(toJobs((general as { specs: Parameters<typeof toJobs>[0] }).specs, rule));
+    const jobs = toJobs((general as { specs: Parameters<typeof toJobs>[0] }).specs, rule);
+    const table = fastJobTable(loaded.fast!, rule);
+    expect(table.toArray()).toEqual(jobs);
+    // the columns the engine reads agree with the jobs, and job(j) builds the same job again
+    expect(Array.from(table.arrivalS)).toEqual(jobs.map((j) => j.arrival));
+    expect(Array.from(table.deadlineS)).toEqual(jobs.map((j) => j.deadline));
+    expect(table.profiles).toEqual(jobs.map((j) => j.profile));
+    if (jobs.length > 0) expect(table.job(jobs.length - 1)).toEqual(jobs[jobs.length - 1]);
   }
   return took;
 }

@@ -55,7 +55,7 @@ describe('easy-predicted', () => {
     // spare: D must wait for B, which starts at 100
     const wide = [job('A', 0, 100, 8, 1000), job('B', 1, 100, 9, 1000), job('C', 2, 50, 2, 500), job('D', 3, 300, 2, 400)];
     expect(starts(wide, easyPolicy())).toEqual([0, 352, 2, 52]);
-    const exact = starts(wide, easyPredictedPolicy({ predictor: fixed((j, v) => v.jobs[j]!.profile.durationS) }));
+    const exact = starts(wide, easyPredictedPolicy({ predictor: fixed((j, v) => v.job(j).profile.durationS) }));
     expect(exact).toEqual([0, 100, 2, 200]);
   });
 
@@ -64,7 +64,7 @@ describe('easy-predicted', () => {
     // at C's arrival (80) it has outlived 70 s: 70 + 300 = 370 s, B's reservation.
     const a = job('A', 0, 100, 8, 1000);
     const b = job('B', 50, 100, 9, 1000);
-    const tenForA = (): ReturnType<typeof easyPredictedPolicy> => easyPredictedPolicy({ predictor: fixed((j, v) => (v.jobs[j]!.id === 'A' ? 10 : v.estimateS(j))) });
+    const tenForA = (): ReturnType<typeof easyPredictedPolicy> => easyPredictedPolicy({ predictor: fixed((j, v) => (v.job(j).id === 'A' ? 10 : v.estimateS(j))) });
     // C (estimate 290) ends by 80 + 290 = 370: it backfills at 80; B waits for it (280)
     const fits = simulate([a, b, job('C', 80, 200, 2, 290)], { policy: tenForA(), cluster: pool(10), carbon }).results;
     expect(fits.map((x) => x.execution.intervals[0]![0])).toEqual([0, 280, 80]);

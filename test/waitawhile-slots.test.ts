@@ -8,7 +8,8 @@ import { simulate } from '../src/cluster/simulate.js';
 import type { Interval } from '../src/model/execution.js';
 import { constantProfile, type Job } from '../src/model/jobs.js';
 import { compileProfile, TIME_EPS_S } from '../src/model/profile.js';
-import { cheapestSlots, waitAWhileScheduler } from '../src/schedulers/waitawhile.js';
+import { StepArgmin } from '../src/carbon/step-argmin.js';
+import { cheapestSlots, cheapestSlotsByScan, cheapestSteps, SlotScratch, waitAWhileScheduler } from '../src/schedulers/waitawhile.js';
 
 const H = 3600;
 
@@ -38,6 +39,24 @@ function reference(values: readonly number[], from: number, to: number, need: nu
   return out;
 }
 
+describe('StepArgmin', () => {
+  it('is the earliest least value of every range (brute force, many ties)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 1, maxLength: 70 }), (values) => {
+        const table = new StepArgmin(Float64Array.from(values));
+        for (let lo = 0; lo < values.length; lo++) {
+          let best = lo;
+          for (let hi = lo; hi < values.length; hi++) {
+            if (values[hi]! < values[best]!) best = hi;
+            expect(table.argmin(lo, hi)).toBe(best);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('cheapestSlots', () => {
   it('equals the sorted greedy rule on random windows (few and many slots needed, ties, slivers)', () => {
     fc.assert(
@@ -55,9 +74,14 @@ describe('cheapestSlots', () => {
           if (!(to > from)) return;
           const need = ((to - from) * needPermille) / 1000;
           const ctx = { now: from, deadline: to, carbon, slot: H, slotOrigin: 0, rng: () => 0 };
-          const got = cheapestSlots(ctx, from, to, need);
-          expect(got).toEqual(reference(values, from, to, need));
-          for (const [s, e] of got) expect(e - s).toBeGreaterThan(TIME_EPS_S);
+          const want = reference(values, from, to, need);
+          // both ways of finding the picks: scanning the window, and range argmins over the steps
+          const scanned = cheapestSlotsByScan(ctx, from, to, need);
+          const stepped = cheapestSteps(carbon, new StepArgmin(carbon.values), from, to, need, new SlotScratch());
+          expect(scanned).toEqual(want);
+          expect(stepped).toEqual(want);
+          expect(cheapestSlots(ctx, from, to, need)).toEqual(want);
+          for (const [s, e] of stepped) expect(e - s).toBeGreaterThan(TIME_EPS_S);
         },
       ),
       { numRuns: 2000 },

@@ -14,6 +14,7 @@ import { ClusterState } from '../cluster/state.js';
 import type { ClusterSpec } from '../cluster/types.js';
 import { InputError } from '../errors.js';
 import { createPolicy, isPolicyName } from '../policies/registry.js';
+import { JobTable } from '../model/job-table.js';
 import { cpuRequest, type Job } from '../model/jobs.js';
 import { jobRecord, summarize, type JobRecord, type RunSummary } from '../report/summary.js';
 import type { PlanLength, StartGrid } from '../schedulers/candidates.js';
@@ -24,12 +25,12 @@ import type { SolverName } from '../solvers/solve.js';
 import { chooseDeadlineRule } from '../model/deadlines.js';
 import { noSkippedJobs, type SkippedJobs } from '../io/swf.js';
 import { resolveWorkloadPath } from '../io/bundled.js';
-import { fastJobs, readWorkloadFile, toJobs, type JobSpec, type LoadedWorkload, type TimeUnit } from '../io/trace.js';
+import { fastJobTable, readWorkloadFile, toJobs, type JobSpec, type LoadedWorkload, type TimeUnit } from '../io/trace.js';
 import { maxWaitRule, type DeadlineRule } from '../model/deadlines.js';
 
 export interface RunOptions {
-  /** workload file path, or already built jobs */
-  workload: string | Job[];
+  /** workload file path, or already built jobs (a list or a table) */
+  workload: string | readonly Job[] | JobTable;
   /** carbon file path, bundled name (`DE-2023`), or a signal */
   carbon: string | CarbonSignal;
   scheduler: string;
@@ -158,23 +159,23 @@ export async function runWorkload(options: RunOptions): Promise<RunOutput> {
   const cluster = resolveCluster(options, workload);
   const skipped = workload?.skipped ?? noSkippedJobs();
   const rule = (): DeadlineRule => chooseDeadlineRule(options, carbon.epochMs, maxWaitRule(DEFAULT_MAX_WAIT_S));
-  let jobs: Job[];
+  let jobs: readonly Job[] | JobTable;
   let cpuPowerJobs = 0;
   if (workload?.fast !== undefined && !cluster) {
-    // an all-constant trace read into columns: the jobs straight from them, no specs in between
+    // an all-constant trace read into columns: the engine's job table straight from them, no specs or job objects
     const fast = workload.fast;
-    jobs = fastJobs(fast, rule());
+    jobs = fastJobTable(fast, rule());
     for (let r = 0; r < fast.rows; r++) cpuPowerJobs += fast.powerFromCpus[r]!;
   } else {
     let specs = workload && cluster ? fitToCluster(workload, cluster, options.workload as string) : workload?.specs;
     cpuPowerJobs = !workload || !specs ? 0 : workload.format === 'swf' || workload.format === 'batsim' ? specs.length : specs.filter((s) => s.powerFromCpus === true).length;
-    jobs = specs ? toJobs(specs, rule()) : (options.workload as Job[]);
+    jobs = specs ? toJobs(specs, rule()) : (options.workload as readonly Job[] | JobTable);
     specs = undefined;
   }
   // the parsed specs are garbage from here on (the jobs hold what simulating needs): 1M specs are ~100 MB
   workload = undefined;
   const plans = options.plan !== undefined ? parsePlanBook(readInput(options.plan, 'plan'), options.plan) : undefined;
-  if (plans) checkPlanBook(plans, jobs, options.plan!);
+  if (plans) checkPlanBook(plans, jobs instanceof JobTable ? jobs.toArray() : jobs, options.plan!);
   if (options.solver !== undefined && options.solver !== 'dp') await loadMilpBackend(options.solver);
   const schedulerSettings = {
     plans,

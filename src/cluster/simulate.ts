@@ -13,6 +13,7 @@ import { InputError } from '../errors.js';
 import type { Execution, Interval } from '../model/execution.js';
 import { IntervalLists } from '../model/interval-lists.js';
 import { JobRun, type PieceSink } from '../model/jobrun.js';
+import { JobTable, jobTableOf } from '../model/job-table.js';
 import { estimateOf, requestOf, type Job } from '../model/jobs.js';
 import { TIME_EPS_S } from '../model/profile.js';
 import { fromPlanner } from '../policies/from-planner.js';
@@ -98,7 +99,7 @@ const STATE_NAMES: JobState[] = ['future', 'queued', 'running', 'suspended', 'do
  * Run the jobs through the online engine. Deterministic for a seed: events at one instant follow
  * the priority table (engine/events.ts), then the order they were scheduled in.
  */
-export function simulate(jobs: readonly Job[], options: SimulationOptions): SimulationResult {
+export function simulate(jobs: readonly Job[] | JobTable, options: SimulationOptions): SimulationResult {
   if ((options.scheduler === undefined) === (options.policy === undefined)) throw new Error('simulate: give exactly one of scheduler and policy');
   const policy = options.policy ?? fromPlanner(options.scheduler!);
   const sim = new Simulation(jobs, { ...options, policy });
@@ -117,7 +118,8 @@ export class Simulation {
   readonly policyName: string;
   readonly slotS: number;
 
-  constructor(jobs: readonly Job[], options: SimulationOptions & { policy: Policy }) {
+  constructor(jobList: readonly Job[] | JobTable, options: SimulationOptions & { policy: Policy }) {
+    const jobs = jobTableOf(jobList);
     const { carbon, policy } = options;
     if (carbon.allowNegative) throw new Error(`carbon signal ${carbon.name} is a forecast view: pass the actual signal as \`carbon\``);
     this.slotS = options.slotS ?? carbon.resolutionS;
@@ -175,9 +177,10 @@ export class Simulation {
 /** The finite part: occupancy and the check that every job can fit somewhere at all. */
 class ClusterCore {
   readonly state: ClusterState;
-  constructor(spec: ClusterSpec, jobs: readonly Job[]) {
+  constructor(spec: ClusterSpec, jobs: JobTable) {
     this.state = new ClusterState(spec);
-    for (const job of jobs) {
+    for (let j = 0; j < jobs.length; j++) {
+      const job = jobs.job(j);
       const req = requestOf(job);
       let fits = false;
       for (let n = 0; n < this.state.nodeCount && !fits; n++) fits = this.state.couldFitOn(n, req);
@@ -234,7 +237,7 @@ class World implements ClusterView, Actions, EngineTotals {
   readonly slotOrigin: number;
 
   constructor(
-    readonly jobs: readonly Job[],
+    private readonly jobs: JobTable,
     private readonly policy: Policy,
     private readonly core: ClusterCore | null,
     actual: CarbonSignal,
@@ -261,7 +264,7 @@ class World implements ClusterView, Actions, EngineTotals {
     this.finishHandles = new Float64Array(n).fill(NONE);
     this.allocations = new Array<Allocation | null>(n).fill(null);
     this.ran = new IntervalLists(n);
-    this.requests = core ? jobs.map(requestOf) : [];
+    this.requests = core ? jobs.toArray().map(requestOf) : [];
     this.qNext = new Int32Array(n).fill(NONE);
     this.qPrev = new Int32Array(n).fill(NONE);
     this.rNext = new Int32Array(n).fill(NONE);
@@ -291,8 +294,8 @@ class World implements ClusterView, Actions, EngineTotals {
 
   runLoop(): boolean {
     if (this.finished) return true;
-    const jobs = this.jobs;
-    const order = (this.order ??= arrivalOrder(jobs));
+    const arrivalS = this.jobs.arrivalS;
+    const order = (this.order ??= arrivalOrder(arrivalS));
     const sim = this.sim;
     const arrivePriority = EVENT_PRIORITY.arrive;
     let next = this.nextArrival;
@@ -309,7 +312,7 @@ class World implements ClusterView, Actions, EngineTotals {
         this.nextArrival = next;
         return false;
       }
-      const ta = next < order.length ? jobs[order[next]!]!.arrival : Infinity;
+      const ta = next < order.length ? arrivalS[order[next]!]! : Infinity;
       const te = sim.peekTime();
       if (ta === Infinity && te === Infinity) break;
       if (ta < te || (ta === te && arrivePriority < sim.peekPriority())) {
@@ -350,8 +353,7 @@ class World implements ClusterView, Actions, EngineTotals {
     this.states[j] = QUEUED;
     this.enqueue(j);
     this.clusterMeter?.onArrival(t, this.qCount);
-    const job = this.jobs[j]!;
-    for (const l of this.listeners) l.onEvent('submit', t, job, -1);
+    this.tell('submit', t, j, -1);
     const ev = this.ev;
     ev.kind = 'arrive';
     ev.t = t;
@@ -366,11 +368,11 @@ class World implements ClusterView, Actions, EngineTotals {
     const run = this.runs[j]!;
     // the uninterrupted rest, as executePlan's last interval runs it: the same pieces, the same bits
     this.jobMeter.advance(j, run, Infinity);
-    if (!run.done || run.finish !== t) throw new Error(`internal: job ${this.jobs[j]!.id} was not done at its finish event (${t} s)`);
+    if (!run.done || run.finish !== t) throw new Error(`internal: job ${this.jobs.job(j).id} was not done at its finish event (${t} s)`);
     this.endInterval(j, run.finish);
     this.states[j] = DONE;
     this.finishHandles[j] = NONE;
-    for (const l of this.listeners) l.onEvent('finish', t, this.jobs[j]!, run.starts - 1);
+    this.tell('finish', t, j, run.starts - 1);
     this.policy.onFinish?.(j, this);
     const ev = this.ev;
     ev.kind = 'finish';
@@ -386,7 +388,7 @@ class World implements ClusterView, Actions, EngineTotals {
   private runOf(j: number): JobRun {
     let run = this.runs[j];
     if (run === undefined) {
-      const profile = this.jobs[j]!.profile;
+      const profile = this.jobs.profiles[j]!;
       run = this.pool.pop();
       if (run === undefined) run = this.onPiece ? new ListenedRun(profile, this.onPiece) : new JobRun(profile);
       else run.reset(profile);
@@ -399,7 +401,7 @@ class World implements ClusterView, Actions, EngineTotals {
   /** Keep a done job's totals and recycle its run (after the event being handled). */
   private retire(j: number): void {
     const run = this.runs[j]!;
-    writeTotals(this.cols, j, run, this.jobs[j]!);
+    writeTotals(this.cols, j, run, this.jobs);
     if (run.startupEnergyJ !== 0 || run.lostWorkEnergyJ !== 0) this.overheadParts.set(j, [run.startupEnergyJ, run.lostWorkEnergyJ]);
     this.runs[j] = undefined;
     this.releasing.push(run);
@@ -417,7 +419,7 @@ class World implements ClusterView, Actions, EngineTotals {
 
   start(j: number, node?: number, gpus?: readonly number[]): boolean {
     const state = this.states[j];
-    if (state !== QUEUED && state !== SUSPENDED) throw new Error(`cannot start job "${this.jobs[j]!.id}": it is ${STATE_NAMES[state!]}`);
+    if (state !== QUEUED && state !== SUSPENDED) throw new Error(`cannot start job "${this.jobs.job(j).id}": it is ${STATE_NAMES[state!]}`);
     const t = this.sim.now;
     if (this.core) {
       const cs = this.core.state;
@@ -439,17 +441,17 @@ class World implements ClusterView, Actions, EngineTotals {
     this.addRunning(j);
     this.finishHandles[j] = this.sim.at(run.projectedFinish(), 'finish', j);
     const kind = run.starts === 1 ? 'start' : 'resume';
-    for (const l of this.listeners) l.onEvent(kind, t, this.jobs[j]!, run.starts - 1);
+    this.tell(kind, t, j, run.starts - 1);
     return true;
   }
 
   resume(j: number, node?: number): boolean {
-    if (this.states[j] !== SUSPENDED) throw new Error(`cannot resume job "${this.jobs[j]!.id}": it is ${STATE_NAMES[this.states[j]!]}`);
+    if (this.states[j] !== SUSPENDED) throw new Error(`cannot resume job "${this.jobs.job(j).id}": it is ${STATE_NAMES[this.states[j]!]}`);
     return this.start(j, node);
   }
 
   suspend(j: number): void {
-    if (this.states[j] !== RUNNING) throw new Error(`cannot suspend job "${this.jobs[j]!.id}": it is ${STATE_NAMES[this.states[j]!]}`);
+    if (this.states[j] !== RUNNING) throw new Error(`cannot suspend job "${this.jobs.job(j).id}": it is ${STATE_NAMES[this.states[j]!]}`);
     const t = this.sim.now;
     const run = this.runs[j]!;
     this.jobMeter.stop(j, run, t);
@@ -463,12 +465,12 @@ class World implements ClusterView, Actions, EngineTotals {
     this.finishHandles[j] = NONE;
     this.endInterval(j, t);
     this.states[j] = SUSPENDED;
-    for (const l of this.listeners) l.onEvent('suspend', t, this.jobs[j]!, run.starts - 1);
+    this.tell('suspend', t, j, run.starts - 1);
     this.requestPass();
   }
 
   resize(j: number, request: ResourceRequest, rate: number): boolean {
-    if (this.states[j] !== RUNNING) throw new Error(`cannot resize job "${this.jobs[j]!.id}": it is not running`);
+    if (this.states[j] !== RUNNING) throw new Error(`cannot resize job "${this.jobs.job(j).id}": it is not running`);
     const t = this.sim.now;
     if (this.core) {
       const cs = this.core.state;
@@ -502,6 +504,13 @@ class World implements ClusterView, Actions, EngineTotals {
   }
 
   // ---- view ----
+
+  get jobCount(): number {
+    return this.jobs.length;
+  }
+  job(j: number): Job {
+    return this.jobs.job(j);
+  }
 
   get now(): number {
     return this.sim.now;
@@ -547,7 +556,7 @@ class World implements ClusterView, Actions, EngineTotals {
       // done and recycled: a finished run with its totals
       const c = this.cols;
       const [startupJ, lostJ] = this.overheadParts.get(j) ?? [0, 0];
-      return JobRun.finished(this.jobs[j]!.profile, c.finishS[j]!, c.energyJ[j]!, startupJ, lostJ, c.lostWorkS[j]!, c.starts[j]!);
+      return JobRun.finished(this.jobs.profiles[j]!, c.finishS[j]!, c.energyJ[j]!, startupJ, lostJ, c.lostWorkS[j]!, c.starts[j]!);
     }
     return this.runOf(j);
   }
@@ -555,10 +564,10 @@ class World implements ClusterView, Actions, EngineTotals {
     return this.ran.lastStart(j);
   }
   request(j: number): ResourceRequest {
-    return this.requests[j] ?? requestOf(this.jobs[j]!);
+    return this.requests[j] ?? requestOf(this.jobs.job(j));
   }
   estimateS(j: number): number {
-    return estimateOf(this.jobs[j]!);
+    return estimateOf(this.jobs.job(j));
   }
   allocation(j: number): Allocation | null {
     return this.allocations[j] ?? null;
@@ -585,7 +594,7 @@ class World implements ClusterView, Actions, EngineTotals {
         };
     for (let j = 0; j < this.runs.length; j++) {
       const run = this.runs[j];
-      if (run !== undefined) writeTotals(cols, j, run, this.jobs[j]!);
+      if (run !== undefined) writeTotals(cols, j, run, this.jobs);
     }
     return new JobResults(this.jobs, cols, this);
   }
@@ -627,10 +636,18 @@ class World implements ClusterView, Actions, EngineTotals {
     this.endInterval(j, run.finish);
     this.states[j] = DONE;
     this.finishHandles[j] = NONE;
-    for (const l of this.listeners) l.onEvent('finish', t, this.jobs[j]!, run.starts - 1);
+    this.tell('finish', t, j, run.starts - 1);
     this.policy.onFinish?.(j, this);
     this.retire(j);
     this.requestPass();
+  }
+
+  /** Tell the listeners; the job object is built only when there are any. */
+  private tell(kind: LifecycleKind, t: number, j: number, interval: number): void {
+    const listeners = this.listeners;
+    if (listeners.length === 0) return;
+    const job = this.jobs.job(j);
+    for (const l of listeners) l.onEvent(kind, t, job, interval);
   }
 
   private endInterval(j: number, end: number): void {
@@ -714,21 +731,21 @@ class ListenedRun extends JobRun {
   }
 }
 
-/** Job indices by (arrival, index); the identity when the list is already in that order. */
-function arrivalOrder(jobs: readonly Job[]): Int32Array {
-  const order = new Int32Array(jobs.length);
+/** Job indices by (arrival, index); the identity when the jobs are already in that order. */
+function arrivalOrder(arrivalS: Float64Array): Int32Array {
+  const order = new Int32Array(arrivalS.length);
   let sorted = true;
-  for (let i = 0; i < jobs.length; i++) {
+  for (let i = 0; i < arrivalS.length; i++) {
     order[i] = i;
-    if (i > 0 && jobs[i]!.arrival < jobs[i - 1]!.arrival) sorted = false;
+    if (i > 0 && arrivalS[i]! < arrivalS[i - 1]!) sorted = false;
   }
-  if (!sorted) order.sort((a, b) => jobs[a]!.arrival - jobs[b]!.arrival || a - b);
+  if (!sorted) order.sort((a, b) => arrivalS[a]! - arrivalS[b]! || a - b);
   return order;
 }
 
 /** finish - arrival - duration; a difference within the engine's time tolerance is 0, not float noise. */
-function completionDelay(job: Job, finish: number): number {
-  const wait = finish - job.arrival - job.profile.durationS;
+function completionDelay(jobs: JobTable, j: number, finish: number): number {
+  const wait = finish - jobs.arrivalS[j]! - jobs.profiles[j]!.durationS;
   return Math.abs(wait) < TIME_EPS_S ? 0 : wait;
 }
 
@@ -749,11 +766,11 @@ export interface ResultColumns {
   waitS: Float64Array;
 }
 
-function writeTotals(c: ResultColumns, j: number, run: JobRun, job: Job): void {
+function writeTotals(c: ResultColumns, j: number, run: JobRun, jobs: JobTable): void {
   c.finishS[j] = run.finish;
-  // written while the job is at hand: a summary then reads typed arrays only, not 1M job objects
-  c.missed[j] = run.finish <= job.deadline + TIME_EPS_S ? 0 : 1;
-  c.waitS[j] = completionDelay(job, run.finish);
+  // written when the job is done: a summary then reads these columns only
+  c.missed[j] = run.finish <= jobs.deadlineS[j]! + TIME_EPS_S ? 0 : 1;
+  c.waitS[j] = completionDelay(jobs, j, run.finish);
   c.energyJ[j] = run.energyJ;
   c.overheadEnergyJ[j] = run.overheadEnergyJ;
   c.starts[j] = run.starts;
@@ -779,7 +796,7 @@ export class JobResults implements JobOutcomes {
   readonly length: number;
 
   constructor(
-    readonly jobs: readonly Job[],
+    readonly jobs: JobTable,
     readonly columns: ResultColumns,
     private readonly world: EngineTotals,
   ) {
@@ -787,7 +804,7 @@ export class JobResults implements JobOutcomes {
   }
 
   job(j: number): Job {
-    return this.jobs[j]!;
+    return this.jobs.job(j);
   }
   startS(j: number): number {
     return this.world.firstStart(j);
@@ -814,7 +831,7 @@ export class JobResults implements JobOutcomes {
     return this.columns.waitS[j]!;
   }
   queueWaitS(j: number): number {
-    return this.world.firstStart(j) - this.jobs[j]!.arrival;
+    return this.world.firstStart(j) - this.jobs.arrivalS[j]!;
   }
   intervals(j: number): Interval[] {
     return this.world.ranIntervals(j);
@@ -839,7 +856,7 @@ export class JobResults implements JobOutcomes {
     };
     const planned = w.plannedIntervals(j);
     return {
-      job: this.jobs[j]!,
+      job: this.jobs.job(j),
       plan: { intervals: (planned ?? w.ranIntervals(j)) as Interval[] },
       execution,
       carbonG: w.carbonG(j),

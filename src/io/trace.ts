@@ -20,6 +20,7 @@ import {
 } from '../model/jobs.js';
 import { compileProfile, type CompiledProfile, type Phase, type PowerProfile } from '../model/profile.js';
 import type { DeadlineRule } from '../model/deadlines.js';
+import { JobTable } from '../model/job-table.js';
 import { LiteralError, parseLiteral, type LiteralValue } from './literal.js';
 import { noSkippedJobs, parseSwf, swfJobSpecs, type SkippedJobs } from './swf.js';
 import { parseBatsim } from './batsim.js';
@@ -410,18 +411,39 @@ export function toJobs(specs: readonly JobSpec[], rule: DeadlineRule): Job[] {
   return sortByArrival(jobs);
 }
 
-/** toJobs of a fast workload's specs, without building the specs: the same jobs, key order included. */
-export function fastJobs(w: FastWorkload, rule: DeadlineRule): Job[] {
-  const jobs: Job[] = new Array(w.rows);
-  for (let r = 0; r < w.rows; r++) {
+/**
+ * toJobs of a fast workload's specs as a job table, without building specs or job objects: the
+ * columns the engine reads, and each job (the same object toJobs builds, key order included)
+ * built only when asked for.
+ */
+export function fastJobTable(w: FastWorkload, rule: DeadlineRule): JobTable {
+  const n = w.rows;
+  let sorted = true;
+  for (let r = 1; r < n && sorted; r++) sorted = w.arrivalS[r]! >= w.arrivalS[r - 1]!;
+  // job j is row rowOf[j]: the rows in arrival order, ties in file order (as toJobs sorts)
+  let rowOf: Int32Array | undefined;
+  if (!sorted) {
+    rowOf = new Int32Array(n);
+    for (let r = 0; r < n; r++) rowOf[r] = r;
+    rowOf.sort((a, b) => w.arrivalS[a]! - w.arrivalS[b]! || a - b);
+  }
+  const arrival = new Float64Array(n);
+  const deadline = new Float64Array(n);
+  const profiles: CompiledProfile[] = new Array(n);
+  for (let j = 0; j < n; j++) {
+    const r = rowOf === undefined ? j : rowOf[j]!;
     const profile = w.profiles[r]!;
-    const arrival = w.arrivalS[r]!;
+    const a = w.arrivalS[r]!;
     const given = w.deadlineS[r]!;
     const maxWait = w.maxWaitS[r]!;
-    const deadline = given === given ? given : maxWait === maxWait ? arrival + profile.durationS + maxWait : rule(arrival, profile.durationS);
-    jobs[r] = { id: fastId(w, r), type: 'constant', arrival, deadline, cpus: w.cpus[r]!, profile };
+    arrival[j] = a;
+    deadline[j] = given === given ? given : maxWait === maxWait ? a + profile.durationS + maxWait : rule(a, profile.durationS);
+    profiles[j] = profile;
   }
-  return sortByArrival(jobs);
+  return JobTable.fromColumns(arrival, deadline, profiles, (j) => {
+    const r = rowOf === undefined ? j : rowOf[j]!;
+    return { id: fastId(w, r), type: 'constant', arrival: arrival[j]!, deadline: deadline[j]!, cpus: w.cpus[r]!, profile: profiles[j]! };
+  });
 }
 
 function sortByArrival(jobs: Job[]): Job[] {

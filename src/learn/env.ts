@@ -278,7 +278,7 @@ export function createEnv(options: EnvOptions): Env {
     const queue = new Array<number>(K * QF).fill(0);
     for (let i = 0; i < observed; i++) {
       const j = slots[i]!;
-      const job = view.jobs[j]!;
+      const job = view.job(j);
       const req = view.request(j);
       const est = view.estimateS(j);
       const b = i * QF;
@@ -310,7 +310,7 @@ export function createEnv(options: EnvOptions): Env {
     const cs = view.cluster!;
     for (let i = 0; i < K; i++) {
       const j = slots[i]!;
-      ids[i] = j >= 0 ? view.jobs[j]!.id : '';
+      ids[i] = j >= 0 ? view.job(j).id : '';
       valid[i] = j >= 0 && !done && cs.firstFit(view.request(j)) >= 0;
     }
     valid[K] = !done;
@@ -409,7 +409,7 @@ export function createEnv(options: EnvOptions): Env {
         const req = view.request(j);
         if (!act.start(j)) {
           const free = view.cluster!.freeCpus.reduce((x, y) => x + y, 0);
-          throw new InputError('bad_action', `action ${a}: job "${view.jobs[j]!.id}" needs ${req.cpus} cpus and does not fit now (${free} free)`, { field: 'action' });
+          throw new InputError('bad_action', `action ${a}: job "${view.job(j).id}" needs ${req.cpus} cpus and does not fit now (${free} free)`, { field: 'action' });
         }
         // another job may fit at this same instant: decide again before time moves
         if (!observe(view)) advance();

@@ -567,7 +567,7 @@ export class OnlineFeatures {
   }
 
   finished(j: number, view: ClusterView): void {
-    this.tracker.finished(this.records[j]!, view.jobs[j]!.profile.durationS, view.now);
+    this.tracker.finished(this.records[j]!, view.job(j).profile.durationS, view.now);
   }
 }
 

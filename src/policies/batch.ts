@@ -195,7 +195,7 @@ export function carbonEasyPolicy(options: CarbonEasyOptions = {}): Policy {
  * reads the job's real run time.
  */
 function latestStart(view: ClusterView, j: number): number {
-  const job = view.jobs[j]!;
+  const job = view.job(j);
   return job.deadline - job.profile.durationS;
 }
 

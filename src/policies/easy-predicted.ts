@@ -39,7 +39,7 @@ const MIN_PREDICTION_S = 1;
  */
 export function templatePredictor(): RunTimePredictor {
   const history = new Map<string, [number, number]>();
-  const key = (j: number, view: ClusterView): string => `${view.request(j).cpus}:${view.jobs[j]!.estimateS ?? -1}`;
+  const key = (j: number, view: ClusterView): string => `${view.request(j).cpus}:${view.job(j).estimateS ?? -1}`;
   return {
     name: 'template',
     submitted(j, view) {
@@ -49,7 +49,7 @@ export function templatePredictor(): RunTimePredictor {
     },
     finished(j, view) {
       const k = key(j, view);
-      const run = view.jobs[j]!.profile.durationS;
+      const run = view.job(j).profile.durationS;
       const h = history.get(k);
       history.set(k, h === undefined ? [run, NaN] : [run, h[0]]);
     },
@@ -71,7 +71,7 @@ export function easyPredictedPolicy(options: EasyPredictedOptions = {}): Policy 
     if (p > elapsed) return p;
     let k = steps[j]!;
     while (p <= elapsed) p += CORRECTION_STEPS_S[Math.min(k++, CORRECTION_STEPS_S.length - 1)]!;
-    const requested = view.jobs[j]!.estimateS;
+    const requested = view.job(j).estimateS;
     if (requested !== undefined && requested > elapsed) p = Math.min(p, requested);
     prediction[j] = p;
     steps[j] = Math.min(k, 255);
@@ -83,14 +83,14 @@ export function easyPredictedPolicy(options: EasyPredictedOptions = {}): Policy 
     wantsPass: true,
     onEvent(e: SimEvent, view: ClusterView, act: Actions): void {
       if (e.kind === 'arrive') {
-        if (prediction.length < view.jobs.length) {
-          prediction = new Float64Array(view.jobs.length);
-          steps = new Uint8Array(view.jobs.length);
+        if (prediction.length < view.jobCount) {
+          prediction = new Float64Array(view.jobCount);
+          steps = new Uint8Array(view.jobCount);
         }
         const j = e.job;
         let p = predictor.submitted(j, view);
         // capped at the requested time, where the trace has one (not at the run time that stands in for it)
-        const requested = view.jobs[j]!.estimateS;
+        const requested = view.job(j).estimateS;
         if (requested !== undefined) p = Math.min(p, requested);
         prediction[j] = Number.isFinite(p) ? Math.max(MIN_PREDICTION_S, p) : view.estimateS(j);
       } else if (e.kind === 'finish') {

@@ -33,7 +33,7 @@ export function fromPlanner(planner: Scheduler): Policy {
     onEvent(e: SimEvent, view: ClusterView, act: Actions): void {
       const j = e.job;
       if (e.kind === 'arrive') {
-        const job = view.jobs[j]!;
+        const job = view.job(j);
         ctx ??= { now: 0, deadline: 0, carbon: view.carbon, slot: view.slotS, slotOrigin: view.slotOrigin, rng: () => view.rng() };
         ctx.now = e.t;
         ctx.deadline = job.deadline;
@@ -47,8 +47,8 @@ export function fromPlanner(planner: Scheduler): Policy {
           throw err;
         }
         if (plans === undefined) {
-          plans = new IntervalLists(view.jobs.length);
-          current = new Int32Array(view.jobs.length);
+          plans = new IntervalLists(view.jobCount);
+          current = new Int32Array(view.jobCount);
         }
         const intervals = plan.intervals;
         for (let k = 0; k < intervals.length; k++) plans.push(j, intervals[k]![0], intervals[k]![1]);
@@ -80,7 +80,7 @@ export function fromPlanner(planner: Scheduler): Policy {
     onFinish(j: number, view: ClusterView): void {
       const k = current![j]!;
       if (k + 1 < plans!.count(j)) {
-        const job = view.jobs[j]!;
+        const job = view.job(j);
         const finish = view.run(j).finish;
         throw new PlanError(`job "${job.id}": interval ${k + 1} starts at ${plans!.startAt(j, k + 1)} s, after the job finished at ${finish} s`, k + 1);
       }

@@ -98,7 +98,7 @@ export function placementPolicy(options: PlacementPolicyOptions): PlacementOnlin
     let held = false;
     for (let j = v.queueHead(); j !== -1; ) {
       const next = v.queueNext(j);
-      if (holding && hold!.holdable(j) && v.jobs[j]!.deadline - v.estimateS(j) > now) {
+      if (holding && hold!.holdable(j) && v.job(j).deadline - v.estimateS(j) > now) {
         held = true;
         j = next;
         continue;
@@ -127,7 +127,7 @@ export function placementPolicy(options: PlacementPolicyOptions): PlacementOnlin
     let wake = v.carbon.stepEnd(now);
     for (let j = v.queueHead(); j !== -1; j = v.queueNext(j)) {
       if (!hold!.holdable(j)) continue;
-      const latest = v.jobs[j]!.deadline - v.estimateS(j);
+      const latest = v.job(j).deadline - v.estimateS(j);
       if (latest > now && latest < wake) wake = latest;
     }
     if (wake > now && wake !== wokenFor && Number.isFinite(wake)) {

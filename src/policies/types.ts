@@ -13,7 +13,10 @@ export type JobState = 'future' | 'queued' | 'running' | 'suspended' | 'done';
 /** What a policy sees. Lists are walked without allocating: head() then next(j) until -1. */
 export interface ClusterView {
   readonly now: number;
-  readonly jobs: readonly Job[];
+  /** jobs are indices 0..jobCount-1, in arrival order */
+  readonly jobCount: number;
+  /** job j (on a table built from columns, a new object each call: read what you need) */
+  job(j: number): Job;
   /** null on an infinite cluster, where every start fits */
   readonly cluster: ClusterState | null;
   /** what policies see of the carbon signal: a forecast or the actual one */

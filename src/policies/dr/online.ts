@@ -95,8 +95,8 @@ export function drOnlinePolicy(setup: DrOnlineSetup): DrOnlinePolicy {
   function init(view: ClusterView): void {
     if (ready) return;
     ready = true;
-    const n = view.jobs.length;
-    drOf = view.jobs.map((j) => drByName.get(j.id));
+    const n = view.jobCount;
+    drOf = Array.from({ length: n }, (_, j) => drByName.get(view.job(j).id));
     curGpus = new Int32Array(n);
     curCap = new Int32Array(n);
     drPaused = new Uint8Array(n);
