@@ -19,7 +19,8 @@ function reference(values: readonly number[], from: number, to: number, need: nu
   for (let i = Math.floor(from / H); i * H < to; i++) {
     const s = Math.max(from, i * H);
     const e = Math.min(to, (i + 1) * H);
-    if (e - s > TIME_EPS_S) slots.push({ s, e, c: values[i]! });
+    // past the end the trace repeats (extend repeat)
+    if (e - s > TIME_EPS_S) slots.push({ s, e, c: values[i % values.length]! });
   }
   const order = slots.map((_, k) => k).sort((a, b) => slots[a]!.c - slots[b]!.c || a - b);
   const take = new Float64Array(slots.length);
@@ -82,6 +83,31 @@ describe('cheapestSlots', () => {
           expect(stepped).toEqual(want);
           expect(cheapestSlots(ctx, from, to, need)).toEqual(want);
           for (const [s, e] of stepped) expect(e - s).toBeGreaterThan(TIME_EPS_S);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('equals it on a repeated trace (extend repeat), windows past the end and across copies', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 8 }), { minLength: 2, maxLength: 40 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 90 }),
+        fc.integer({ min: 1, max: 1000 }),
+        fc.constantFrom(0, 4e-9, 3e-8, -4e-9, 0.37),
+        (values, a, hours, needPermille, sliver) => {
+          const n = values.length;
+          const carbon = new CarbonSignal({ times: Float64Array.from(values, (_, i) => i * H), values: Float64Array.from(values), extend: 'repeat' });
+          const from = Math.max(0, Math.round(a * 4 * n) * H + (sliver === 0.37 ? sliver * H : -sliver));
+          const to = from + hours * H + sliver;
+          const need = ((to - from) * needPermille) / 1000;
+          const ctx = { now: from, deadline: to, carbon, slot: H, slotOrigin: 0, rng: () => 0 };
+          const want = reference(values, from, to, need);
+          expect(cheapestSlotsByScan(ctx, from, to, need)).toEqual(want);
+          expect(cheapestSteps(carbon, new StepArgmin(carbon.values), from, to, need, new SlotScratch())).toEqual(want);
+          expect(cheapestSlots(ctx, from, to, need)).toEqual(want);
         },
       ),
       { numRuns: 2000 },

@@ -427,18 +427,21 @@ export function fastJobTable(w: FastWorkload, rule: DeadlineRule): JobTable {
     for (let r = 0; r < n; r++) rowOf[r] = r;
     rowOf.sort((a, b) => w.arrivalS[a]! - w.arrivalS[b]! || a - b);
   }
-  const arrival = new Float64Array(n);
+  // in arrival order already (most traces): the workload's own columns
+  const arrival = rowOf === undefined ? w.arrivalS : new Float64Array(n);
+  const profiles: CompiledProfile[] = rowOf === undefined ? w.profiles : new Array(n);
   const deadline = new Float64Array(n);
-  const profiles: CompiledProfile[] = new Array(n);
   for (let j = 0; j < n; j++) {
     const r = rowOf === undefined ? j : rowOf[j]!;
     const profile = w.profiles[r]!;
     const a = w.arrivalS[r]!;
     const given = w.deadlineS[r]!;
     const maxWait = w.maxWaitS[r]!;
-    arrival[j] = a;
     deadline[j] = given === given ? given : maxWait === maxWait ? a + profile.durationS + maxWait : rule(a, profile.durationS);
-    profiles[j] = profile;
+    if (rowOf !== undefined) {
+      arrival[j] = a;
+      profiles[j] = profile;
+    }
   }
   return JobTable.fromColumns(arrival, deadline, profiles, (j) => {
     const r = rowOf === undefined ? j : rowOf[j]!;

@@ -1,5 +1,5 @@
 import type { CarbonSignal } from '../carbon/signal.js';
-import { stepArgminOf, type StepArgmin } from '../carbon/step-argmin.js';
+import { stepArgminOf, StepsByValue, type StepArgmin } from '../carbon/step-argmin.js';
 import type { Interval } from '../model/execution.js';
 import { slackS, type Job } from '../model/jobs.js';
 import { TIME_EPS_S } from '../model/profile.js';
@@ -35,10 +35,8 @@ export class SlotScratch {
   cost = new Float64Array(256);
   take = new Float64Array(256);
   order = new Int32Array(256);
-  // ranges of steps still to pick from (a heap by their cheapest step), and the steps picked
-  rangeLo = new Int32Array(64);
-  rangeHi = new Int32Array(64);
-  rangeAt = new Int32Array(64);
+  /** the window's steps in pick order, and the steps picked with the seconds taken of each */
+  readonly steps = new StepsByValue();
   picked = new Int32Array(64);
   pickedUse = new Float64Array(64);
   private readonly byCostThenTime = (a: number, b: number): number => this.cost[a]! - this.cost[b]! || a - b;
@@ -53,61 +51,11 @@ export class SlotScratch {
     this.order = new Int32Array(size);
   }
 
-  ranges = 0;
-
-  /** Add steps [l, h] as a range, keyed by its cheapest step. */
-  pushRange(table: StepArgmin, values: Float64Array, l: number, h: number): void {
-    if (this.ranges === this.rangeLo.length) this.growRanges();
-    const { rangeLo, rangeHi, rangeAt } = this;
-    const at = table.argmin(l, h);
-    let i = this.ranges++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (before(values, rangeAt[parent]!, at)) break;
-      rangeLo[i] = rangeLo[parent]!;
-      rangeHi[i] = rangeHi[parent]!;
-      rangeAt[i] = rangeAt[parent]!;
-      i = parent;
-    }
-    rangeLo[i] = l;
-    rangeHi[i] = h;
-    rangeAt[i] = at;
-  }
-
-  /** Remove the range with the cheapest step (read it from index 0 first). */
-  popRange(values: Float64Array): void {
-    const n = --this.ranges;
-    if (n === 0) return;
-    const { rangeLo, rangeHi, rangeAt } = this;
-    const l = rangeLo[n]!;
-    const h = rangeHi[n]!;
-    const at = rangeAt[n]!;
-    let i = 0;
-    for (;;) {
-      let c = 2 * i + 1;
-      if (c >= n) break;
-      if (c + 1 < n && before(values, rangeAt[c + 1]!, rangeAt[c]!)) c++;
-      if (before(values, at, rangeAt[c]!)) break;
-      rangeLo[i] = rangeLo[c]!;
-      rangeHi[i] = rangeHi[c]!;
-      rangeAt[i] = rangeAt[c]!;
-      i = c;
-    }
-    rangeLo[i] = l;
-    rangeHi[i] = h;
-    rangeAt[i] = at;
-  }
-
-  growRanges(): void {
-    const size = 2 * this.rangeLo.length;
-    this.rangeLo = grown(this.rangeLo, size);
-    this.rangeHi = grown(this.rangeHi, size);
-    this.rangeAt = grown(this.rangeAt, size);
-  }
-
   growPicked(): void {
     const size = 2 * this.picked.length;
-    this.picked = grown(this.picked, size);
+    const picked = new Int32Array(size);
+    picked.set(this.picked);
+    this.picked = picked;
     const use = new Float64Array(size);
     use.set(this.pickedUse);
     this.pickedUse = use;
@@ -173,11 +121,31 @@ export class SlotScratch {
   }
 }
 
-/** Whether the slots of [from, to) are the carbon signal's steps clipped to it (the usual case). */
+/** Whether the slots of [from, to) are the carbon signal's steps clipped to it, inside the trace (the usual case). */
 function slotsAreSteps(ctx: PlanContext, from: number, to: number): boolean {
   const { carbon, slot, slotOrigin } = ctx;
   const grid = carbon.uniformStepS;
   return grid === slot && (slotOrigin - carbon.start) % grid === 0 && from >= carbon.start && to <= carbon.end;
+}
+
+/**
+ * Whether they are the steps of the trace repeated (`--extend repeat`) where the window runs past
+ * its end: whole steps only, on whole seconds, so that every bound and fold is exact and the slots
+ * the scan cuts are these steps to the bit.
+ */
+function slotsAreRepeatedSteps(ctx: PlanContext, from: number): boolean {
+  const { carbon, slot, slotOrigin } = ctx;
+  const grid = carbon.uniformStepS;
+  return (
+    grid === slot &&
+    carbon.extend === 'repeat' &&
+    from >= carbon.start &&
+    Number.isInteger(grid) &&
+    Number.isInteger(carbon.start) &&
+    Number.isInteger(slotOrigin) &&
+    (slotOrigin - carbon.start) % grid === 0 &&
+    carbon.end - carbon.start === carbon.values.length * grid
+  );
 }
 
 /** The step holding t, on a uniform grid (t inside the signal). */
@@ -194,7 +162,7 @@ const FEW_PICKS = 8;
 
 /** The intervals of the cheapest slots of [from, to) that add up to `need` seconds. */
 export function cheapestSlots(ctx: PlanContext, from: number, to: number, need: number, scratch = new SlotScratch()): Interval[] {
-  const table = slotsAreSteps(ctx, from, to) ? stepArgminOf(ctx.carbon.values) : undefined;
+  const table = slotsAreSteps(ctx, from, to) || slotsAreRepeatedSteps(ctx, from) ? stepArgminOf(ctx.carbon.values) : undefined;
   if (table !== undefined) return cheapestSteps(ctx.carbon, table, from, to, need, scratch);
   return cheapestSlotsByScan(ctx, from, to, need, scratch);
 }
@@ -249,62 +217,56 @@ export function cheapestSlotsByScan(ctx: PlanContext, from: number, to: number, 
 }
 
 /**
- * cheapestSlots when the slots are the signal's steps: the same picks in the same order, found by
- * range argmins instead of a scan of the window. The steps not yet picked form ranges; the cheapest
- * step of all is the cheapest of the ranges' cheapest (a small heap by (value, step)), and picking
- * it splits its range in two. Slot bounds and sums are computed as fill and the scan compute them,
- * so the intervals are equal to the bit (test/waitawhile-slots.test.ts).
+ * cheapestSlots when the slots are the signal's steps (inside the trace, or repeated past its end):
+ * the same picks in the same order, found by range argmins (StepsByValue) instead of a scan of the
+ * window. Steps are absolute (step m of a repeated trace has the value of m mod n). Slot bounds and
+ * sums are computed as fill and the scan compute them, so the intervals are equal to the bit
+ * (test/waitawhile-slots.test.ts).
  */
 export function cheapestSteps(carbon: CarbonSignal, table: StepArgmin, from: number, to: number, need: number, scratch: SlotScratch): Interval[] {
-  const { values, start: origin, uniformStepS: grid } = carbon;
-  const first = stepIndexAt(carbon, from);
+  const { start: origin, uniformStepS: grid } = carbon;
+  const first = from < carbon.end ? stepIndexAt(carbon, from) : stepPast(carbon, from);
   let last = first;
   while (origin + (last + 1) * grid < to) last++;
-  // slot i is [i === first ? from : origin + i * grid, min(to, origin + (i + 1) * grid)), as fill cuts it;
+  // slot m is [m === first ? from : origin + m * grid, min(to, origin + (m + 1) * grid)), as fill cuts it;
   // only the window's first and last slot can be slivers
   let lo = first;
   let hi = last;
   if (Math.min(to, origin + (first + 1) * grid) - from <= TIME_EPS_S) lo++;
   if (hi >= lo && hi > first && to - (origin + hi * grid) <= TIME_EPS_S) hi--;
   if (hi < lo) return [];
+  const steps = scratch.steps;
+  steps.reset(table, lo, hi);
   let left = need;
   let count = 0;
-  scratch.ranges = 0;
-  scratch.pushRange(table, values, lo, hi);
-  while (left > TIME_EPS_S && scratch.ranges > 0) {
-    const l = scratch.rangeLo[0]!;
-    const h = scratch.rangeHi[0]!;
-    const at = scratch.rangeAt[0]!;
-    scratch.popRange(values);
-    const s = at === first ? from : origin + at * grid;
-    const used = Math.min(Math.min(to, origin + (at + 1) * grid) - s, left);
+  while (left > TIME_EPS_S) {
+    const m = steps.next();
+    if (m < 0) break;
+    const s = m === first ? from : origin + m * grid;
+    const used = Math.min(Math.min(to, origin + (m + 1) * grid) - s, left);
     if (count === scratch.picked.length) scratch.growPicked();
-    scratch.picked[count] = at;
+    scratch.picked[count] = m;
     scratch.pickedUse[count++] = used;
     left -= used;
-    if (left > TIME_EPS_S) {
-      if (at > l) scratch.pushRange(table, values, l, at - 1);
-      if (at < h) scratch.pushRange(table, values, at + 1, h);
-    }
   }
   // the picked steps in time order (insertion sort: a handful), adjacent ones merged
   const { picked, pickedUse } = scratch;
   for (let k = 1; k < count; k++) {
-    const i = picked[k]!;
+    const m = picked[k]!;
     const u = pickedUse[k]!;
-    let m = k - 1;
-    while (m >= 0 && picked[m]! > i) {
-      picked[m + 1] = picked[m]!;
-      pickedUse[m + 1] = pickedUse[m]!;
-      m--;
+    let i = k - 1;
+    while (i >= 0 && picked[i]! > m) {
+      picked[i + 1] = picked[i]!;
+      pickedUse[i + 1] = pickedUse[i]!;
+      i--;
     }
-    picked[m + 1] = i;
-    pickedUse[m + 1] = u;
+    picked[i + 1] = m;
+    pickedUse[i + 1] = u;
   }
   const intervals: [number, number][] = [];
   for (let k = 0; k < count; k++) {
-    const i = picked[k]!;
-    const s = i === first ? from : origin + i * grid;
+    const m = picked[k]!;
+    const s = m === first ? from : origin + m * grid;
     const e = s + pickedUse[k]!;
     const lastInterval = intervals[intervals.length - 1];
     if (lastInterval && lastInterval[1] === s) lastInterval[1] = e;
@@ -313,13 +275,11 @@ export function cheapestSteps(carbon: CarbonSignal, table: StepArgmin, from: num
   return intervals;
 }
 
-/** step a before step b in (value, step) order */
-function before(values: Float64Array, a: number, b: number): boolean {
-  return values[a]! < values[b]! || (values[a] === values[b] && a < b);
-}
-
-function grown(a: Int32Array, size: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(size);
-  b.set(a);
-  return b;
+/** The absolute step holding t past the trace's end (whole-second grid: the products are exact). */
+function stepPast(carbon: CarbonSignal, t: number): number {
+  const { start, uniformStepS: grid } = carbon;
+  let m = Math.floor((t - start) / grid);
+  if (start + m * grid > t) m--;
+  else if (start + (m + 1) * grid <= t) m++;
+  return m;
 }
