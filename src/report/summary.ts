@@ -105,13 +105,17 @@ export function jobRecordJson(r: JobResult): string {
 
 function outcomeJson(o: JobOutcomes, j: number): string {
   const job = o.job(j);
+  const start = o.startS(j);
+  const finish = o.finishS(j);
+  const startText = jsonValue(start);
+  const finishText = jsonValue(finish);
   // keys in jobRecord's order; a value JSON.stringify leaves out (undefined) leaves out its key
   const head =
     member('id', job.id) +
     member('arrival', job.arrival) +
     member('deadline', job.deadline) +
-    member('start', o.startS(j)) +
-    member('finish', o.finishS(j)) +
+    `"start":${startText},` +
+    `"finish":${finishText},` +
     member('energy_kwh', o.energyJ(j) / JOULES_PER_KWH) +
     member('carbon_g', o.carbonG(j)) +
     member('overhead_energy_kwh', o.overheadEnergyJ(j) / JOULES_PER_KWH) +
@@ -119,8 +123,11 @@ function outcomeJson(o: JobOutcomes, j: number): string {
   const list = o.intervals(j);
   let intervals = '[';
   for (let i = 0; i < list.length; i++) {
-    const iv = list[i]!;
-    intervals += `${i ? ',' : ''}[${jsonValue(iv[0]) ?? 'null'},${jsonValue(iv[1]) ?? 'null'}]`;
+    const [a, b] = list[i]!;
+    // the first start and the last end are most often the job's start and finish: formatted once
+    const aText = a === start ? startText : jsonValue(a);
+    const bText = b === finish ? finishText : jsonValue(b);
+    intervals += `${i ? ',' : ''}[${aText ?? 'null'},${bText ?? 'null'}]`;
   }
   return `{${head}"intervals":${intervals}]}`;
 }
