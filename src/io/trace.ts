@@ -208,7 +208,7 @@ export interface LoadedWorkload {
   format: WorkloadFormat;
   /** built on first read when the trace took the fast path (then `fast` holds its columns) */
   specs: JobSpec[];
-  /** an all-`constant` trace's columns: fastJobs builds the jobs without specs */
+  /** an all-`constant` trace's columns: fastJobTable makes the job table without specs */
   fast?: FastWorkload;
   /** SWF records left out by skipIncomplete, by reason (all zero otherwise) */
   skipped: SkippedJobs;
