@@ -74,25 +74,34 @@ export class StepsByValue {
   private size = 0;
   private table: StepArgmin | undefined;
   private n = 0;
+  // the range of the step given last, split only when another step is asked for (most windows need one)
+  private splitLo = 0;
+  private splitAt = -1;
+  private splitHi = 0;
 
   /** Start over with the steps [lo, hi] of `table`'s signal. */
   reset(table: StepArgmin, lo: number, hi: number): void {
     this.table = table;
     this.n = table.length;
     this.size = 0;
+    this.splitAt = -1;
     if (lo <= hi) this.add(lo, hi);
   }
 
   /** The next step, or -1 when all are given. */
   next(): number {
+    const m0 = this.splitAt;
+    if (m0 >= 0) {
+      this.splitAt = -1;
+      if (m0 > this.splitLo) this.push(this.splitLo, m0 - 1);
+      if (m0 < this.splitHi) this.push(m0 + 1, this.splitHi);
+    }
     if (this.size === 0) return -1;
     const { lo, hi, at } = this;
-    const l = lo[0]!;
-    const h = hi[0]!;
-    const m = at[0]!;
+    this.splitLo = lo[0]!;
+    this.splitHi = hi[0]!;
+    const m = (this.splitAt = at[0]!);
     this.removeTop();
-    if (m > l) this.push(l, m - 1);
-    if (m < h) this.push(m + 1, h);
     return m;
   }
 

@@ -51,6 +51,20 @@ export class SlotScratch {
     this.order = new Int32Array(size);
   }
 
+  private tableOf: Float64Array | undefined;
+  private table: StepArgmin | undefined;
+
+  /** stepArgminOf, with the last table at hand (one signal serves most windows) */
+  argminOf(values: Float64Array): StepArgmin | undefined {
+    if (values === this.tableOf) return this.table;
+    const table = stepArgminOf(values);
+    if (table !== undefined) {
+      this.tableOf = values;
+      this.table = table;
+    }
+    return table;
+  }
+
   growPicked(): void {
     const size = 2 * this.picked.length;
     const picked = new Int32Array(size);
@@ -162,7 +176,7 @@ const FEW_PICKS = 8;
 
 /** The intervals of the cheapest slots of [from, to) that add up to `need` seconds. */
 export function cheapestSlots(ctx: PlanContext, from: number, to: number, need: number, scratch = new SlotScratch()): Interval[] {
-  const table = slotsAreSteps(ctx, from, to) || slotsAreRepeatedSteps(ctx, from) ? stepArgminOf(ctx.carbon.values) : undefined;
+  const table = slotsAreSteps(ctx, from, to) || slotsAreRepeatedSteps(ctx, from) ? scratch.argminOf(ctx.carbon.values) : undefined;
   if (table !== undefined) return cheapestSteps(ctx.carbon, table, from, to, need, scratch);
   return cheapestSlotsByScan(ctx, from, to, need, scratch);
 }
@@ -226,7 +240,9 @@ export function cheapestSlotsByScan(ctx: PlanContext, from: number, to: number, 
 export function cheapestSteps(carbon: CarbonSignal, table: StepArgmin, from: number, to: number, need: number, scratch: SlotScratch): Interval[] {
   const { start: origin, uniformStepS: grid } = carbon;
   const first = from < carbon.end ? stepIndexAt(carbon, from) : stepPast(carbon, from);
-  let last = first;
+  // the last step the window reaches: the first m with origin + (m + 1) * grid >= to, as fill's loop ends
+  let last = Math.max(first, Math.ceil((to - origin) / grid) - 1);
+  while (last > first && origin + last * grid >= to) last--;
   while (origin + (last + 1) * grid < to) last++;
   // slot m is [m === first ? from : origin + m * grid, min(to, origin + (m + 1) * grid)), as fill cuts it;
   // only the window's first and last slot can be slivers
