@@ -51,6 +51,23 @@ export class SlotScratch {
     this.order = new Int32Array(size);
   }
 
+  private gridCarbon: CarbonSignal | undefined;
+  private gridSlot = NaN;
+  private gridOrigin = NaN;
+  private grid = NOT_STEPS;
+
+  /** stepGrid of the context, kept while the signal and grid stay (they do for a whole run without issued forecasts) */
+  gridOf(ctx: PlanContext): number {
+    const { carbon, slot, slotOrigin } = ctx;
+    if (carbon !== this.gridCarbon || slot !== this.gridSlot || slotOrigin !== this.gridOrigin) {
+      this.gridCarbon = carbon;
+      this.gridSlot = slot;
+      this.gridOrigin = slotOrigin;
+      this.grid = stepGrid(carbon, slot, slotOrigin);
+    }
+    return this.grid;
+  }
+
   private tableOf: Float64Array | undefined;
   private table: StepArgmin | undefined;
 
@@ -107,7 +124,7 @@ export class SlotScratch {
     const { start, end, cost } = this;
     let n = 0;
     const grid = carbon.uniformStepS;
-    if (slotsAreSteps(ctx, from, to)) {
+    if (this.gridOf(ctx) !== NOT_STEPS && from >= carbon.start && to <= carbon.end) {
       // Fast path: slots on the carbon grid inside the trace are its steps; read their values in order.
       const { values } = carbon;
       let i = stepIndexAt(carbon, from);
@@ -135,31 +152,21 @@ export class SlotScratch {
   }
 }
 
-/** Whether the slots of [from, to) are the carbon signal's steps clipped to it, inside the trace (the usual case). */
-function slotsAreSteps(ctx: PlanContext, from: number, to: number): boolean {
-  const { carbon, slot, slotOrigin } = ctx;
-  const grid = carbon.uniformStepS;
-  return grid === slot && (slotOrigin - carbon.start) % grid === 0 && from >= carbon.start && to <= carbon.end;
-}
+const NOT_STEPS = 0;
+const STEPS = 1;
+const STEPS_REPEATED = 2;
 
 /**
- * Whether they are the steps of the trace repeated (`--extend repeat`) where the window runs past
- * its end: whole steps only, on whole seconds, so that every bound and fold is exact and the slots
- * the scan cuts are these steps to the bit.
+ * How the slot grid sits on the signal: NOT_STEPS; STEPS, slots inside the trace are its steps
+ * clipped to the window (the usual case); STEPS_REPEATED, also past its end under `--extend repeat`,
+ * with whole steps on whole seconds, so that every bound and fold is exact and the slots the scan
+ * cuts there are these steps to the bit.
  */
-function slotsAreRepeatedSteps(ctx: PlanContext, from: number): boolean {
-  const { carbon, slot, slotOrigin } = ctx;
+function stepGrid(carbon: CarbonSignal, slot: number, slotOrigin: number): number {
   const grid = carbon.uniformStepS;
-  return (
-    grid === slot &&
-    carbon.extend === 'repeat' &&
-    from >= carbon.start &&
-    Number.isInteger(grid) &&
-    Number.isInteger(carbon.start) &&
-    Number.isInteger(slotOrigin) &&
-    (slotOrigin - carbon.start) % grid === 0 &&
-    carbon.end - carbon.start === carbon.values.length * grid
-  );
+  if (!(grid === slot && (slotOrigin - carbon.start) % grid === 0)) return NOT_STEPS;
+  const exact = Number.isInteger(grid) && Number.isInteger(carbon.start) && Number.isInteger(slotOrigin) && carbon.end - carbon.start === carbon.values.length * grid;
+  return carbon.extend === 'repeat' && exact ? STEPS_REPEATED : STEPS;
 }
 
 /** The step holding t, on a uniform grid (t inside the signal). */
@@ -176,7 +183,10 @@ const FEW_PICKS = 8;
 
 /** The intervals of the cheapest slots of [from, to) that add up to `need` seconds. */
 export function cheapestSlots(ctx: PlanContext, from: number, to: number, need: number, scratch = new SlotScratch()): Interval[] {
-  const table = slotsAreSteps(ctx, from, to) || slotsAreRepeatedSteps(ctx, from) ? scratch.argminOf(ctx.carbon.values) : undefined;
+  const { carbon } = ctx;
+  const grid = scratch.gridOf(ctx);
+  const onSteps = grid !== NOT_STEPS && from >= carbon.start && (to <= carbon.end || grid === STEPS_REPEATED);
+  const table = onSteps ? scratch.argminOf(carbon.values) : undefined;
   if (table !== undefined) return cheapestSteps(ctx.carbon, table, from, to, need, scratch);
   return cheapestSlotsByScan(ctx, from, to, need, scratch);
 }
