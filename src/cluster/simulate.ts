@@ -13,7 +13,7 @@ import { InputError } from '../errors.js';
 import type { Execution, Interval } from '../model/execution.js';
 import { IntervalLists } from '../model/interval-lists.js';
 import { JobRun, type PieceSink } from '../model/jobrun.js';
-import { JobTable, jobTableOf } from '../model/job-table.js';
+import { arrivalOrder, JobTable, jobTableOf } from '../model/job-table.js';
 import { estimateOf, requestOf, type Job } from '../model/jobs.js';
 import { TIME_EPS_S } from '../model/profile.js';
 import { fromPlanner } from '../policies/from-planner.js';
@@ -295,7 +295,7 @@ class World implements ClusterView, Actions, EngineTotals {
   runLoop(): boolean {
     if (this.finished) return true;
     const arrivalS = this.jobs.arrivalS;
-    const order = (this.order ??= arrivalOrder(arrivalS));
+    const order = (this.order ??= arrivalOrder(arrivalS) ?? Int32Array.from(arrivalS, (_, j) => j));
     const sim = this.sim;
     const arrivePriority = EVENT_PRIORITY.arrive;
     let next = this.nextArrival;
@@ -729,18 +729,6 @@ class ListenedRun extends JobRun {
     super.advance(e, this.both);
     this.outer = undefined;
   }
-}
-
-/** Job indices by (arrival, index); the identity when the jobs are already in that order. */
-function arrivalOrder(arrivalS: Float64Array): Int32Array {
-  const order = new Int32Array(arrivalS.length);
-  let sorted = true;
-  for (let i = 0; i < arrivalS.length; i++) {
-    order[i] = i;
-    if (i > 0 && arrivalS[i]! < arrivalS[i - 1]!) sorted = false;
-  }
-  if (!sorted) order.sort((a, b) => arrivalS[a]! - arrivalS[b]! || a - b);
-  return order;
 }
 
 /** finish - arrival - duration; a difference within the engine's time tolerance is 0, not float noise. */

@@ -20,7 +20,7 @@ import {
 } from '../model/jobs.js';
 import { compileProfile, type CompiledProfile, type Phase, type PowerProfile } from '../model/profile.js';
 import type { DeadlineRule } from '../model/deadlines.js';
-import { JobTable } from '../model/job-table.js';
+import { arrivalOrder, JobTable } from '../model/job-table.js';
 import { LiteralError, parseLiteral, type LiteralValue } from './literal.js';
 import { noSkippedJobs, parseSwf, swfJobSpecs, type SkippedJobs } from './swf.js';
 import { parseBatsim } from './batsim.js';
@@ -418,15 +418,8 @@ export function toJobs(specs: readonly JobSpec[], rule: DeadlineRule): Job[] {
  */
 export function fastJobTable(w: FastWorkload, rule: DeadlineRule): JobTable {
   const n = w.rows;
-  let sorted = true;
-  for (let r = 1; r < n && sorted; r++) sorted = w.arrivalS[r]! >= w.arrivalS[r - 1]!;
   // job j is row rowOf[j]: the rows in arrival order, ties in file order (as toJobs sorts)
-  let rowOf: Int32Array | undefined;
-  if (!sorted) {
-    rowOf = new Int32Array(n);
-    for (let r = 0; r < n; r++) rowOf[r] = r;
-    rowOf.sort((a, b) => w.arrivalS[a]! - w.arrivalS[b]! || a - b);
-  }
+  const rowOf = arrivalOrder(w.arrivalS);
   // in arrival order already (most traces): the workload's own columns
   const arrival = rowOf === undefined ? w.arrivalS : new Float64Array(n);
   const profiles: CompiledProfile[] = rowOf === undefined ? w.profiles : new Array(n);
@@ -450,10 +443,6 @@ export function fastJobTable(w: FastWorkload, rule: DeadlineRule): JobTable {
 }
 
 function sortByArrival(jobs: Job[]): Job[] {
-  let sorted = true;
-  for (let i = 1; i < jobs.length && sorted; i++) sorted = jobs[i]!.arrival >= jobs[i - 1]!.arrival;
-  if (sorted) return jobs; // the stable sort would keep this order: most traces are in arrival order
-  const order = jobs.map((_, i) => i);
-  order.sort((a, b) => jobs[a]!.arrival - jobs[b]!.arrival || a - b);
-  return order.map((i) => jobs[i]!);
+  const order = arrivalOrder(jobs.map((job) => job.arrival));
+  return order === undefined ? jobs : Array.from(order, (i) => jobs[i]!);
 }

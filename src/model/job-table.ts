@@ -49,11 +49,6 @@ export class JobTable {
     return this.objects !== undefined ? this.objects[j]! : this.make!(j);
   }
 
-  /** uninterrupted duration of job j (s) */
-  durationS(j: number): number {
-    return this.profiles[j]!.durationS;
-  }
-
   /** Every job as an object: the built ones themselves, or all of them built now. */
   toArray(): Job[] {
     if (this.objects !== undefined) return this.objects.slice();
@@ -61,6 +56,20 @@ export class JobTable {
     for (let j = 0; j < this.length; j++) out[j] = this.make!(j);
     return out;
   }
+}
+
+/**
+ * Job indices by (arrival, index), the order the engine and toJobs keep; undefined when the arrivals
+ * are already in it (most traces), so that nothing needs to be built.
+ */
+export function arrivalOrder(arrivalS: ArrayLike<number>): Int32Array | undefined {
+  const n = arrivalS.length;
+  let sorted = true;
+  for (let i = 1; i < n && sorted; i++) sorted = arrivalS[i]! >= arrivalS[i - 1]!;
+  if (sorted) return undefined;
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort((a, b) => arrivalS[a]! - arrivalS[b]! || a - b);
 }
 
 /** The table of a job list, or the table itself. */
